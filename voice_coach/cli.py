@@ -1,0 +1,98 @@
+"""The `voice-coach` command line: argument parsing only. Each subcommand lives in
+`voice_coach.commands.<name>` as `run(args) -> int`, so the command line stays one readable page."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import VoiceCoachError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="voice-coach",
+        description="An offline voice coach for couples. With no command: the live assistant.",
+    )
+    _add_audio_options(parser)
+    parser.add_argument("--keyboard", action="store_true",
+                        help="type requests instead of speaking them (replies are still spoken)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser("parse", help="match typed text or WAV files to intents")
+    p.add_argument("text", nargs="*", help="utterances to parse (default: one per line from stdin)")
+    p.add_argument("--wav", action="append", default=[], metavar="FILE", help="a WAV file to hear")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    _add_model_option(p)
+
+    p = sub.add_parser("transcribe", help="transcribe WAV files")
+    p.add_argument("files", nargs="+", metavar="FILE")
+    p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("--open", action="store_true",
+                   help="open vocabulary (dictation) instead of the coach's grammar")
+    _add_model_option(p)
+
+    sub.add_parser("devices", help="list audio devices")
+
+    p = sub.add_parser("doctor", help="check engine, model, audio devices and voice")
+    _add_model_option(p)
+
+    p = sub.add_parser("say", help="speak a text aloud, or write it to a WAV file")
+    p.add_argument("text", nargs="+")
+    p.add_argument("--out", metavar="FILE.wav", help="write the speech here instead of playing it")
+    _add_audio_options(p)
+
+    p = sub.add_parser("models", help="manage speech models")
+    msub = p.add_subparsers(dest="models_command", metavar="ACTION", required=True)
+    d = msub.add_parser("download", help="download a Vosk model (the only network access)")
+    d.add_argument("language", nargs="?", default="en-us")
+    msub.add_parser("list", help="list the models found on this machine")
+
+    p = sub.add_parser("run", help="run one exercise live")
+    p.add_argument("exercise")
+    _add_audio_options(p)
+    _add_model_option(p)
+
+    p = sub.add_parser("plan", help="print an exercise's timeline without waiting")
+    p.add_argument("exercise")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("chat", help="the whole dialog on text: turns from stdin")
+    p.add_argument("--clock", choices=["virtual", "real"], default="virtual")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("history", help="rituals done, most recent first")
+    p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("bench", help="measure accuracy, latency and timing")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--quick", action="store_true", help="fewer voices and runs")
+    _add_model_option(p)
+    return parser
+
+
+def _add_audio_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input-device", metavar="DEVICE", help="microphone name or index")
+    parser.add_argument("--output-device", metavar="DEVICE", help="speaker name or index")
+
+
+def _add_model_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", metavar="PATH", help="a Vosk model folder (default: search)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    name = (args.command or "live").replace("-", "_")
+    try:
+        command = importlib.import_module(f"voice_coach.commands.{name}")
+        return int(command.run(args) or 0)
+    except VoiceCoachError as error:
+        print(f"voice-coach: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
