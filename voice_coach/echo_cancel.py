@@ -1,0 +1,92 @@
+"""Removes the coach's own voice from what the microphone hears.
+
+In a bedroom the microphone hears the speaker too; the coach must never act on its own speech, yet a
+partner's "stop" said over it must get through. We know exactly what we played and roughly when, so
+each microphone chunk is compared with the recent playback: the delay is found by cross-correlation
+(the device latency is unknown and may change) and the best-fitting scaled copy is subtracted.
+This is a one-tap echo model: exact for a loopback such as the test room's null sink, a rough but
+useful reduction in a real room (where PulseAudio's module-echo-cancel does better)."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class EchoEstimate:
+    delay_s: float
+    """How long after playback the echo reached the microphone."""
+    gain: float
+    """How loud the echo is relative to the played signal."""
+    correlation: float
+    """0..1: how well the chunk is explained by the playback (1 = it is only echo)."""
+
+
+class EchoCanceller:
+    def __init__(self, rate: int = 16000, max_delay_s: float = 0.6, keep_s: float = 4.0) -> None:
+        self.rate = rate
+        self.max_delay = int(max_delay_s * rate)
+        self._keep = int(keep_s * rate)
+        self._segments: deque[tuple[int, np.ndarray]] = deque()
+        self.last_estimate: EchoEstimate | None = None
+
+    def played(self, samples: np.ndarray, start_s: float) -> None:
+        """Note that `samples` (mono float32 at our rate) began playing at clock time start_s."""
+        self._segments.append((round(start_s * self.rate), np.asarray(samples, dtype=np.float32)))
+        self._forget_before(round(start_s * self.rate) - self._keep)
+
+    def stop_playing(self, at_s: float) -> None:
+        """Playback was cut short at at_s: what was not played must not be subtracted."""
+        cut = round(at_s * self.rate)
+        kept = deque()
+        for start, samples in self._segments:
+            if start < cut:
+                kept.append((start, samples[: max(0, cut - start)]))
+        self._segments = kept
+
+    def reference(self, start: int, length: int) -> np.ndarray:
+        """The played signal over sample positions [start, start + length), silence where none."""
+        out = np.zeros(length, dtype=np.float32)
+        for seg_start, samples in self._segments:
+            lo, hi = max(start, seg_start), min(start + length, seg_start + len(samples))
+            if lo < hi:
+                out[lo - start:hi - start] += samples[lo - seg_start:hi - seg_start]
+        return out
+
+    def cancel(self, mic: np.ndarray, start_s: float) -> np.ndarray:
+        """Return the microphone chunk (captured from clock time start_s) without the coach's voice."""
+        mic = np.asarray(mic, dtype=np.float32)
+        start = round(start_s * self.rate)
+        ref = self.reference(start - self.max_delay, len(mic) + self.max_delay)
+        if not np.any(ref):
+            self.last_estimate = None
+            return mic
+        delay = self._best_delay(mic, ref)
+        echo = ref[self.max_delay - delay: self.max_delay - delay + len(mic)]
+        energy = float(np.dot(echo, echo))
+        if energy <= 1e-9:
+            self.last_estimate = None
+            return mic
+        gain = float(np.dot(mic, echo)) / energy
+        gain = min(max(gain, 0.0), 4.0)
+        cleaned = mic - gain * echo
+        mic_energy = float(np.dot(mic, mic)) or 1e-12
+        explained = 1.0 - float(np.dot(cleaned, cleaned)) / mic_energy
+        self.last_estimate = EchoEstimate(delay / self.rate, gain, max(0.0, explained))
+        return cleaned
+
+    def _best_delay(self, mic: np.ndarray, ref: np.ndarray) -> int:
+        """The lag in [0, max_delay] at which the played signal best matches the chunk."""
+        n = len(ref) + len(mic)
+        size = 1 << (n - 1).bit_length()
+        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
+        # corr[k] = sum mic[i] * ref[i + k]; the echo of ref[j] arrives at mic[j - max_delay + delay].
+        lags = corr[: self.max_delay + 1]
+        return self.max_delay - int(np.argmax(lags))
+
+    def _forget_before(self, position: int) -> None:
+        while self._segments and self._segments[0][0] + len(self._segments[0][1]) < position:
+            self._segments.popleft()
