@@ -77,8 +77,8 @@ class History:
 
     def __init__(self, path: Path | None = None,
                  on_warning: Callable[[str], None] | None = None) -> None:
-        """`on_warning` receives each problem as one plain sentence (e.g. to say it aloud); every
-        warning is also logged and kept in `warnings`."""
+        """`on_warning` receives each problem as one plain sentence (e.g. to say it aloud; without
+        it, problems are logged). Every warning is also kept in `warnings`."""
         self.path = Path(path) if path is not None else paths.history_path()
         self._on_warning = on_warning
         self._warnings: list[str] = []
@@ -235,8 +235,9 @@ class History:
 
     def _warn(self, message: str) -> None:
         self._warnings.append(message)
-        log.warning("%s", message)
-        if self._on_warning is not None:
+        if self._on_warning is None:
+            log.warning("%s", message)
+        else:
             self._on_warning(message)
 
 

@@ -1,0 +1,71 @@
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from voice_coach import paths
+from voice_coach.cli import main
+from voice_coach.history import History
+
+EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv(paths.HOME_VARIABLE, str(tmp_path))
+    return tmp_path
+
+
+@pytest.fixture
+def two_evenings(home):
+    with History() as history:
+        stress = history.start("stress_map", EVENING)
+        history.add_rating(stress, "first partner: stress", 7)
+        history.finish(stress, EVENING + timedelta(minutes=8, seconds=5), completed=True)
+        hug = history.start("hug", EVENING + timedelta(days=1))
+        history.finish(hug, EVENING + timedelta(days=1, seconds=12), completed=False)
+
+
+def test_an_empty_history_gets_a_friendly_sentence_and_no_file(home, capsys):
+    assert (main(["history"]), capsys.readouterr().out.startswith("No rituals yet."),
+            paths.history_path().exists()) == (0, True, False)
+
+
+def test_lists_most_recent_first_with_duration_status_and_ratings(two_evenings, capsys):
+    main(["history"])
+    hug, stress = capsys.readouterr().out.splitlines()
+    assert (("hug" in hug, "12 s" in hug, "stopped early" in hug),
+            ("stress_map" in stress, "8 min 05 s" in stress, "completed" in stress,
+             stress.endswith("first partner: stress 7"))) == ((True, True, True), (True, True, True, True))
+
+
+def test_shows_local_date_and_time(two_evenings, capsys):
+    main(["history"])
+    assert EVENING.astimezone().strftime("%a %d %b %Y %H:%M") in capsys.readouterr().out
+
+
+def test_json_gives_one_object_per_session(two_evenings, capsys):
+    main(["history", "--json"])
+    hug, stress = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert (hug["exercise"], hug["completed"], stress["duration_s"], stress["ratings"],
+            datetime.fromisoformat(stress["started_at"])) == (
+        "hug", False, 485.0, [{"label": "first partner: stress", "value": 7}], EVENING)
+
+
+def test_json_of_an_empty_history_prints_nothing(home, capsys):
+    assert (main(["history", "--json"]), capsys.readouterr().out) == (0, "")
+
+
+def test_an_unfinished_ritual_is_shown_as_such(home, capsys):
+    History().start("breathing", EVENING)
+    main(["history"])
+    assert "not finished" in capsys.readouterr().out
+
+
+def test_a_damaged_file_is_reported_and_set_aside(home, capsys):
+    paths.data_dir().mkdir(parents=True)
+    paths.history_path().write_bytes(b"not a database" * 50)
+    code = main(["history"])
+    out, err = capsys.readouterr()
+    assert (code, out.startswith("No rituals yet."), err.startswith("voice-coach: The history file was damaged"),
+            len(list(paths.data_dir().glob("history.db.corrupt-*")))) == (0, True, True, 1)
