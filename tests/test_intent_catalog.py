@@ -128,3 +128,32 @@ def test_bundled_define_covers_every_term():
 def test_bundled_number_covers_one_to_ten():
     assert {s.slots["value"] for s in load_catalog().sentences() if s.intent == "number"} == \
         set(range(1, 11))
+
+
+RULES = """
+[rules]
+start = (start|begin)
+[hug]
+<start> [a] hug
+"""
+
+
+def test_rules_are_written_once_and_used_in_templates():
+    assert {s.text for s in catalog_from_text(RULES).sentences()} == {
+        "start a hug", "start hug", "begin a hug", "begin hug"}
+
+
+def test_unknown_rule_is_reported():
+    assert "line 3: unknown rule '<go>'" in error_for("[rules]\nstart = start\n[hug]\n<go> hug\n")
+
+
+def test_rule_may_not_use_a_rule():
+    assert "cannot contain a {slot} or <rule>" in error_for("[rules]\na = b\nb = <a>\n[hug]\nhug\n")
+
+
+def test_rule_line_without_equals_is_reported():
+    assert "a rule needs 'name = words'" in error_for("[rules]\nstart begin\n[hug]\nhug\n")
+
+
+def test_heading_with_capitals_is_reported():
+    assert "'Hug' is not a valid name" in error_for("[Hug]\nhug\n")

@@ -1,7 +1,8 @@
 """The intent catalog: every `intents/*.ini` file loaded, checked and expanded into sentences.
 
-A file has `[intent_id]` sections with one template per line, and `[list name]` sections whose
-lines read `spoken phrase(s) = value`; `#` starts a comment. Every mistake is reported as
+A file has `[intent_id]` sections with one template per line, `[list name]` sections whose lines
+read `spoken phrase(s) = value`, and `[rules]` sections whose lines read `name = words` (used as
+`<name>`); `#` starts a comment. Every mistake is reported as
 "intents/foo.ini, line 12: what is wrong — what to do", because the person editing these files is
 a therapist, not a programmer. The recognisers build their grammars from the same sentences the
 matcher scores against, so what the coach can hear and what it understands never drift apart.
@@ -11,14 +12,15 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
 from .errors import TemplateError
-from .intent_templates import (Expression, ListValue, SlotList, SlotValue, count_sentences,
-                               expand, has_slots, list_references, parse_template)
+from .intent_templates import (Expression, ListSlot, ListValue, SlotList, SlotValue,
+                               count_sentences, expand, has_slots, inline_rules, parse_template,
+                               references)
 
 EXERCISE_INTENTS = ("appreciation", "sentence_stems", "stress_map", "hug", "breathing",
                     "rose_thorn_bud", "magic_minutes", "gentle_start", "tonight")
@@ -36,8 +38,9 @@ TEMPLATE_LIMIT = 10_000
 CATALOG_LIMIT = 150_000
 """Beyond this the matcher's index grows slow; a bigger catalog wants shorter templates instead."""
 
-_HEADER = re.compile(r"\[\s*(list\s+)?([^\]]*?)\s*\]\Z")
-_UNCLOSED_HEADER = re.compile(r"\[\s*(list\s+)?[a-z_][a-z0-9_]*\s*\Z")
+# a line that is one bracketed name is a heading; "[please] stop" is a template
+_HEADER = re.compile(r"\[\s*(list\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*\]\Z")
+_UNCLOSED_HEADER = re.compile(r"\[\s*(list\s+)?[A-Za-z_][A-Za-z0-9_]*\s*\Z")
 _ID = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _NOT_SPOKEN = re.compile(r"[^a-z0-9' ]+")
 
@@ -119,86 +122,145 @@ def catalog_from_text(text: str, source: str = "<text>") -> IntentCatalog:
     return catalog_from_texts([(source, text)])
 
 
+@dataclass
+class _Section:
+    """One `[...]` section as read, before its lines are parsed."""
+
+    kind: str  # "intent", "list" or "rules"
+    name: str
+    where: str
+    lines: list[tuple[str, str, int]] = field(default_factory=list)  # (text, source, line)
+
+
 def catalog_from_texts(sources: Iterable[tuple[str, str]]) -> IntentCatalog:
     """Parse and validate several files' texts, given as (name for messages, text) pairs."""
-    templates: dict[str, list[Template]] = {}
-    list_lines: dict[str, list[tuple[ListValue, str]]] = {}
-    headers: dict[str, str] = {}
+    sections: list[_Section] = []
     for source, text in sources:
-        _parse_file(source, text, templates, list_lines, headers)
-    lists = {name: SlotList(name, tuple(v for v, _ in values)) for name, values in list_lines.items()}
-    for name, values in list_lines.items():
-        if not values:
-            raise TemplateError(f"{headers['list ' + name]}: list '{name}' has no values — add "
-                                "lines like 'spoken words = value'.")
-    for intent, lines in templates.items():
-        if not lines:
-            raise TemplateError(f"{headers[intent]}: intent '{intent}' has no templates — add one "
-                                "sentence per line under it.")
-        for template in lines:
-            _check_template(template, lists)
-    catalog = IntentCatalog({k: tuple(v) for k, v in templates.items()}, lists)
+        sections.extend(_read_sections(source, text))
+    _check_unique(sections)
+    rules = {name: expression for section in sections if section.kind == "rules"
+             for name, expression in _parse_rules(section)}
+    lists = {s.name: _parse_list(s) for s in sections if s.kind == "list"}
+    templates = {s.name: _parse_intent(s, rules, lists) for s in sections if s.kind == "intent"}
+    catalog = IntentCatalog(templates, lists)
     if len(catalog.sentences()) > CATALOG_LIMIT:
         raise TemplateError(f"the intents make {len(catalog.sentences()):,} sentences (limit "
                             f"{CATALOG_LIMIT:,}) — shorten the templates with the most options.")
     return catalog
 
 
-def _parse_file(source: str, text: str, templates: dict[str, list[Template]],
-                list_lines: dict[str, list[tuple[ListValue, str]]], headers: dict[str, str]) -> None:
-    current: list | None = None
-    is_list = False
+def _read_sections(source: str, text: str) -> Iterator[_Section]:
+    section: _Section | None = None
     for number, raw in enumerate(text.splitlines(), start=1):
         where = f"{source}, line {number}"
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        header = _HEADER.match(line) if line.startswith("[") and line.endswith("]") else None
-        if header and (header[1] or _ID.match(header[2])):
-            is_list, name = bool(header[1]), header[2]
-            current = _open_section(name, is_list, where, templates, list_lines, headers)
-            continue
-        if _UNCLOSED_HEADER.match(line):
+        header = _HEADER.match(line)
+        if header:
+            if section:
+                yield section
+            section = _open_section(header, where)
+        elif _UNCLOSED_HEADER.match(line):
             raise TemplateError(f"{where}: unclosed '[' in a section heading — write it as "
-                                "[intent_id] or [list name].")
-        if current is None:
+                                "[intent_id], [list name] or [rules].")
+        elif section is None:
             raise TemplateError(f"{where}: a template before any [intent_id] heading — put a "
                                 "heading such as [hug] above it.")
-        if is_list:
-            current.append(_parse_list_line(line, where))
         else:
-            current.append(Template(line, _parse(line, where), source, number))
+            section.lines.append((line, source, number))
+    if section:
+        yield section
 
 
-def _open_section(name: str, is_list: bool, where: str, templates: dict, list_lines: dict,
-                  headers: dict[str, str]) -> list:
-    key = f"list {name}" if is_list else name
+def _open_section(header: re.Match[str], where: str) -> _Section:
+    kind = "list" if header[1] else "rules" if header[2] == "rules" else "intent"
+    name = header[2]
     if not _ID.match(name):
         raise TemplateError(f"{where}: '{name}' is not a valid name — use lowercase letters, "
                             "digits and '_'.")
-    if key in headers:
-        raise TemplateError(f"{where}: [{key}] is already defined at {headers[key]} — add these "
-                            "lines there instead.")
-    if not is_list and name not in INTENT_IDS:
+    if kind == "intent" and name not in INTENT_IDS:
         close = difflib.get_close_matches(name, INTENT_IDS, n=1)
         hint = f"did you mean [{close[0]}]?" if close else "see intents/README.md for the ids."
         raise TemplateError(f"{where}: unknown intent '{name}' — {hint}")
-    headers[key] = where
-    section: list = []
-    (list_lines if is_list else templates)[name] = section
-    return section
+    return _Section(kind, name, where)
 
 
-def _parse_list_line(line: str, where: str) -> tuple[ListValue, str]:
-    phrase, equals, value = (part.strip() for part in line.rpartition("="))
-    if not equals or not phrase or not value:
-        raise TemplateError(f"{where}: a list line needs 'spoken words = value', like "
-                            "'feeling safe = emotional_safety'.")
-    expression = _parse(phrase, where)
+def _check_unique(sections: list[_Section]) -> None:
+    seen: dict[tuple[str, str], _Section] = {}
+    for section in sections:
+        if section.kind == "rules":
+            continue
+        first = seen.setdefault((section.kind, section.name), section)
+        if first is not section:
+            heading = f"list {section.name}" if section.kind == "list" else section.name
+            raise TemplateError(f"{section.where}: [{heading}] is already defined at "
+                                f"{first.where} — add these lines there instead.")
+        if not section.lines:
+            what = "values — add lines like 'spoken words = value'" if section.kind == "list" \
+                else "templates — add one sentence per line under it"
+            raise TemplateError(f"{section.where}: {section.kind} '{section.name}' has no {what}.")
+
+
+def _parse_rules(section: _Section) -> Iterator[tuple[str, Expression]]:
+    names: set[str] = set()
+    for line, source, number in section.lines:
+        where = f"{source}, line {number}"
+        name, words = _split_assignment(line, where, "a rule needs 'name = words', like "
+                                        "'start = (start|begin|let's do)'.")
+        if not _ID.match(name) or name in names:
+            raise TemplateError(f"{where}: rule name '{name}' is not valid or used twice — use "
+                                "lowercase letters, digits and '_', once each.")
+        names.add(name)
+        yield name, _parse_plain(words, where, "a rule")
+
+
+def _parse_list(section: _Section) -> SlotList:
+    values = []
+    for line, source, number in section.lines:
+        where = f"{source}, line {number}"
+        phrase, value = _split_assignment(line, where, "a list line needs 'spoken words = "
+                                          "value', like 'feeling safe = emotional_safety'.")
+        values.append(ListValue(_parse_plain(phrase, where, "a list phrase"), value))
+    return SlotList(section.name, tuple(values))
+
+
+def _parse_intent(section: _Section, rules: Mapping[str, Expression],
+                  lists: Mapping[str, SlotList]) -> tuple[Template, ...]:
+    templates = []
+    for line, source, number in section.lines:
+        where = f"{source}, line {number}"
+        expression = _parse(line, where)
+        for reference in references(expression):
+            if isinstance(reference, ListSlot) and reference.name not in lists:
+                raise TemplateError(f"{where}: unknown list '{{{reference.name}}}' — add a "
+                                    f"[list {reference.name}] section or fix the name.")
+            if not isinstance(reference, ListSlot) and reference.name not in rules:
+                raise TemplateError(f"{where}: unknown rule '<{reference.name}>' — add "
+                                    f"'{reference.name} = ...' under [rules] or fix the name.")
+        expression = inline_rules(expression, rules)
+        count = count_sentences(expression, lists)
+        if count > TEMPLATE_LIMIT:
+            raise TemplateError(f"{where}: this template makes {count:,} sentences (limit "
+                                f"{TEMPLATE_LIMIT:,}) — split it into shorter lines or use fewer "
+                                "optional words.")
+        templates.append(Template(line, expression, source, number))
+    return tuple(templates)
+
+
+def _split_assignment(line: str, where: str, advice: str) -> tuple[str, str]:
+    left, equals, right = (part.strip() for part in line.rpartition("="))
+    if not equals or not left or not right:
+        raise TemplateError(f"{where}: {advice}")
+    return left, right
+
+
+def _parse_plain(text: str, where: str, what: str) -> Expression:
+    expression = _parse(text, where)
     if has_slots(expression):
-        raise TemplateError(f"{where}: a list phrase cannot contain a {{slot}} — write the "
+        raise TemplateError(f"{where}: {what} cannot contain a {{slot}} or <rule> — write the "
                             "words out.")
-    return ListValue(expression, value), where
+    return expression
 
 
 def _parse(text: str, where: str) -> Expression:
@@ -206,18 +268,6 @@ def _parse(text: str, where: str) -> Expression:
         return parse_template(text)
     except TemplateError as error:
         raise TemplateError(f"{where}: {error}") from None
-
-
-def _check_template(template: Template, lists: Mapping[str, SlotList]) -> None:
-    for reference in list_references(template.expression):
-        if reference.name not in lists:
-            raise TemplateError(f"{template.where}: unknown list '{{{reference.name}}}' — add a "
-                                f"[list {reference.name}] section or fix the name.")
-    count = count_sentences(template.expression, lists)
-    if count > TEMPLATE_LIMIT:
-        raise TemplateError(f"{template.where}: this template makes {count:,} sentences (limit "
-                            f"{TEMPLATE_LIMIT:,}) — split it into shorter lines or use fewer "
-                            "optional words.")
 
 
 def _expand_all(templates: Mapping[str, tuple[Template, ...]],

@@ -5,6 +5,7 @@ The syntax is the one voice developers know from hassil and Rhasspy, so a therap
 
     (start|begin) [a] {seconds:10..30} second hug     alternatives, optional words, a number range
     what is {term}                                    a slot filled from a list
+    <start> [the] hug                                 a rule: words written once, used often
 
 Errors name what is wrong and how to fix it; the catalog adds the file and line in front.
 """
@@ -28,7 +29,7 @@ _ONES = ("zero one two three four five six seven eight nine ten eleven twelve th
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _RANGE = re.compile(r"(\d+)\.\.(\d+)\Z")
-_SPECIAL = "()[]{}|"
+_SPECIAL = "()[]{}<>|"
 
 
 def number_words(n: int) -> str:
@@ -81,7 +82,14 @@ class RangeSlot:
     end: int
 
 
-Expression = Text | Sequence | Alternative | ListSlot | RangeSlot
+@dataclass(frozen=True)
+class RuleRef:
+    """`<name>`: the words of rule `name`, written once in a `[rules]` section and used often."""
+
+    name: str
+
+
+Expression = Text | Sequence | Alternative | ListSlot | RangeSlot | RuleRef
 
 
 @dataclass(frozen=True)
@@ -106,21 +114,34 @@ def parse_template(text: str) -> Expression:
     return _Parser(text).parse_alternatives(closer=None)
 
 
-def list_references(expression: Expression) -> Iterator[ListSlot]:
-    """Every `{list}` in a template, so the catalog can check each list exists."""
-    if isinstance(expression, ListSlot):
+def references(expression: Expression) -> Iterator[ListSlot | RuleRef]:
+    """Every `{list}` and `<rule>` in a template, so the catalog can check each exists."""
+    if isinstance(expression, ListSlot | RuleRef):
         yield expression
     elif isinstance(expression, Sequence):
         for item in expression.items:
-            yield from list_references(item)
+            yield from references(item)
     elif isinstance(expression, Alternative):
         for option in expression.options:
-            yield from list_references(option)
+            yield from references(option)
+
+
+def inline_rules(expression: Expression, rules: Mapping[str, Expression]) -> Expression:
+    """The template with each `<rule>` replaced by its words (rules are checked to exist first)."""
+    if isinstance(expression, RuleRef):
+        return rules[expression.name]
+    if isinstance(expression, Sequence):
+        return Sequence(tuple(inline_rules(item, rules) for item in expression.items))
+    if isinstance(expression, Alternative):
+        return Alternative(tuple(inline_rules(o, rules) for o in expression.options),
+                           expression.optional)
+    return expression
 
 
 def has_slots(expression: Expression) -> bool:
-    """List phrases may not contain slots: a slot inside a slot has no single value."""
-    if isinstance(expression, ListSlot | RangeSlot):
+    """List phrases and rules may not contain slots or rules: a slot inside a slot has no single
+    value, and a rule inside a rule can loop."""
+    if isinstance(expression, ListSlot | RangeSlot | RuleRef):
         return True
     if isinstance(expression, Sequence):
         return any(has_slots(item) for item in expression.items)
@@ -227,7 +248,9 @@ class _Parser:
                 items.append(self.parse_alternatives(")" if char == "(" else "]"))
             elif char == "{":
                 items.append(self.parse_slot())
-            elif char == "}":
+            elif char == "<":
+                items.append(self.parse_rule())
+            elif char in "}>":
                 raise self._stray(char)
             else:
                 end = self.pos
@@ -238,10 +261,22 @@ class _Parser:
                 self.pos = end
         return Sequence(tuple(items))
 
+    def parse_rule(self) -> RuleRef:
+        start = self.pos
+        end = self.text.find(">", start)
+        if end == -1:
+            raise TemplateError(f"unclosed '<' at column {start + 1} — add '>' after the rule name.")
+        self.pos = end + 1
+        name = self.text[start + 1:end].strip()
+        if not _NAME.match(name):
+            raise TemplateError(f"'<{name}>' is not a rule name — use lowercase letters, digits "
+                                "and '_', like <start>.")
+        return RuleRef(name)
+
     def parse_slot(self) -> Expression:
         start = self.pos
         end = self.text.find("}", start)
-        inner_stop = min((i for i in (self.text.find(c, start + 1) for c in "([{|)]") if i != -1),
+        inner_stop = min((i for i in (self.text.find(c, start + 1) for c in "([{<|)]") if i != -1),
                          default=-1)
         if end == -1 or (inner_stop != -1 and inner_stop < end):
             raise TemplateError(f"unclosed '{{' at column {start + 1} — add '}}' after the slot name.")
