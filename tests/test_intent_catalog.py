@@ -144,7 +144,7 @@ def test_rules_are_written_once_and_used_in_templates():
 
 
 def test_unknown_rule_is_reported():
-    assert "line 3: unknown rule '<go>'" in error_for("[rules]\nstart = start\n[hug]\n<go> hug\n")
+    assert "line 4: unknown rule '<go>'" in error_for("[rules]\nstart = start\n[hug]\n<go> hug\n")
 
 
 def test_rule_may_not_use_a_rule():
