@@ -1,14 +1,14 @@
 import os
 import sqlite3
 import stat
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from voice_coach import paths
 from voice_coach.history import History, Rating
 
-EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=timezone.utc)
+EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 
 
 def mode(path):
@@ -136,14 +136,16 @@ def test_a_damaged_page_is_found_and_reported_once(tmp_path):
     path.write_bytes(bytes(damaged))
     warnings = []
     history = History(path, on_warning=warnings.append)
-    assert (len(warnings), "moved to history.db.corrupt-" in warnings[0], history.recent()) == (1, True, [])
+    assert (len(warnings), "moved to history.db.corrupt-" in warnings[0], history.recent()) == (
+        1, True, [])
 
 
 def test_an_unusable_folder_falls_back_to_memory(tmp_path):
     (tmp_path / "blocked").write_text("a file where the folder should be")
     history = History(tmp_path / "blocked" / "history.db")
     history.finish(history.start("hug", EVENING), EVENING + timedelta(seconds=20), True)
-    assert (history.in_memory, len(history.warnings), history.recent()[0].completed) == (True, 1, True)
+    record = history.recent()[0]
+    assert (history.in_memory, len(history.warnings), record.completed) == (True, 1, True)
 
 
 def test_a_full_disk_mid_session_warns_once_and_keeps_the_session(tmp_path):

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -12,7 +12,7 @@ GUILT = ("only", "missed", "should", "failed", "behind", "broke", "lost")
 
 def ritual(days_ago, completed=True, hour=21):
     start = (NOW - timedelta(days=days_ago)).replace(hour=hour)
-    return SessionRecord(days_ago, "hug", start.astimezone(timezone.utc), start + timedelta(seconds=30),
+    return SessionRecord(days_ago, "hug", start.astimezone(UTC), start + timedelta(seconds=30),
                          completed)
 
 
@@ -22,8 +22,8 @@ def sentences(text):
 
 def test_no_history_is_a_friendly_start():
     progress = summary([], NOW)
-    assert ((progress.rituals_this_week, progress.streak_days), "two to four weeks" in progress.message) == (
-        (0, 0), True)
+    assert (progress.rituals_this_week, progress.streak_days,
+            "two to four weeks" in progress.message) == (0, 0, True)
 
 
 def test_counts_completed_rituals_of_the_last_seven_days():
@@ -41,7 +41,8 @@ def test_a_streak_is_still_alive_before_tonights_ritual():
 
 def test_a_ritual_after_midnight_belongs_to_the_evening_before():
     after_midnight = ritual(0, hour=0)
-    assert (ritual_day(after_midnight.started_at, NOW), summary([after_midnight, ritual(1)], NOW).streak_days) == (
+    assert (ritual_day(after_midnight.started_at, NOW),
+            summary([after_midnight, ritual(1)], NOW).streak_days) == (
         (NOW - timedelta(days=1)).date(), 1)
 
 
@@ -63,10 +64,12 @@ def test_one_ritual_is_singular():
 
 
 @pytest.mark.parametrize("sessions", [
-    [], [ritual(10)], [ritual(3)], [ritual(d) for d in range(5)], [ritual(d) for d in range(0, 100, 2)]])
+    [], [ritual(10)], [ritual(3)], [ritual(d) for d in range(5)],
+    [ritual(d) for d in range(0, 100, 2)]])
 def test_messages_are_short_and_never_guilt_inducing(sessions):
     message = summary(sessions, NOW).message
-    assert (sentences(message) <= 2, any(word in message.lower().split() for word in GUILT)) == (True, False)
+    guilty = any(word in message.lower().split() for word in GUILT)
+    assert (sentences(message) <= 2, guilty) == (True, False)
 
 
 def test_a_quiet_week_is_met_kindly():

@@ -7,8 +7,14 @@ from pathlib import Path
 import pytest
 
 from voice_coach import paths
-from voice_coach.settings import (BreathSettings, NightSettings, PeopleSettings, Settings,
-                                  SpeechSettings, load_settings)
+from voice_coach.settings import (
+    BreathSettings,
+    NightSettings,
+    PeopleSettings,
+    Settings,
+    SpeechSettings,
+    load_settings,
+)
 
 EXAMPLE = resources.files("voice_coach") / "data" / "settings.example.toml"
 
@@ -129,12 +135,14 @@ def test_a_long_inhale_falls_back_to_both_defaults(tmp_path):
 
 def test_an_unknown_key_is_reported_with_a_suggestion(tmp_path):
     settings, warnings = load_settings(write(tmp_path, "[speech]\nrate = 120\n"))
-    assert warnings == ["speech.rate is not a setting (did you mean speech.rate_wpm?); it is ignored."]
+    assert warnings == [
+        "speech.rate is not a setting (did you mean speech.rate_wpm?); it is ignored."]
 
 
 def test_a_section_written_as_a_value_is_reported(tmp_path):
     settings, warnings = load_settings(write(tmp_path, "speech = 3\n"))
-    assert (settings, warnings) == (Settings(), ["speech must be a section written [speech]; using its defaults."])
+    assert (settings, warnings) == (
+        Settings(), ["speech must be a section written [speech]; using its defaults."])
 
 
 def test_invalid_toml_names_the_file_and_line(tmp_path):
@@ -166,7 +174,8 @@ def test_night_spans_midnight(moment, expected):
 def test_night_speech_is_slower_and_quieter():
     settings = Settings()
     day, night = (settings.speech_at(datetime(2026, 11, 26, hour)) for hour in (19, 23))
-    assert (day, night.rate_wpm < day.rate_wpm, night.volume < day.volume) == (settings.speech, True, True)
+    assert (day, night.rate_wpm < day.rate_wpm, night.volume < day.volume) == (
+        settings.speech, True, True)
 
 
 def test_partners_are_named_when_known():

@@ -13,7 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -40,7 +40,7 @@ CREATE TABLE IF NOT EXISTS ratings (
 CREATE INDEX IF NOT EXISTS ratings_by_session ON ratings(session_id);
 """
 
-# A rating label names the question ("first partner: stress"), never what was said, so it is kept short.
+# A rating label names the question ("first partner: stress"), never what was said: kept short.
 MAX_LABEL_CHARS = 40
 
 T = TypeVar("T")
@@ -171,8 +171,9 @@ class History:
             return self._open_file()
         except (sqlite3.Error, OSError) as error:
             if not _is_corruption(error):
-                return self._memory(f"Could not open the history file {self.path} ({_reason(error)}); "
-                                    f"tonight's rituals are kept in memory and will not be saved.")
+                return self._memory(f"Could not open the history file {self.path} "
+                                    f"({_reason(error)}); tonight's rituals are kept in memory "
+                                    f"and will not be saved.")
         moved = self._move_aside()
         self._warn(f"The history file was damaged, so it was moved to {moved.name} "
                    f"and a fresh history was started.")
@@ -216,8 +217,8 @@ class History:
         return target
 
     def _memory_copy(self, error: BaseException) -> sqlite3.Connection:
-        memory = self._memory(f"Could not save to the history file ({_reason(error)}); "
-                              f"the rest of tonight's rituals are kept in memory and will not be saved.")
+        memory = self._memory(f"Could not save to the history file ({_reason(error)}); the rest "
+                              f"of tonight's rituals are kept in memory and will not be saved.")
         try:
             # Keeps the running session's row, so finishing and rating it still work.
             self._db.backup(memory)
@@ -258,12 +259,14 @@ def _is_storage_failure(error: BaseException) -> bool:
 
 
 def _reason(error: BaseException) -> str:
-    return (error.strerror if isinstance(error, OSError) and error.strerror else str(error)) or "unknown error"
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    return str(error) or "unknown error"
 
 
 def _to_text(when: datetime) -> str:
     # A naive time is taken as local time, which is what the caller's datetime.now() means.
-    return when.astimezone(timezone.utc).isoformat(timespec="milliseconds")
+    return when.astimezone(UTC).isoformat(timespec="milliseconds")
 
 
 def _from_text(text: str) -> datetime:

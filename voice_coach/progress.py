@@ -1,6 +1,7 @@
 """How the couple is doing, from the history, in the light of the article: most couples feel a shift
 within two to four weeks of consistent micro-rituals, and deeper change over two to three months.
-The message encourages and never scolds: a quiet week is a reason for one small ritual, not guilt."""
+The message encourages and never scolds: a quiet week is a reason for one small ritual, not
+guilt."""
 
 from __future__ import annotations
 
@@ -65,12 +66,14 @@ def _message(ever: bool, this_week: int, streak: int, weeks: int) -> str:
         return ("No rituals yet, and that's fine: one small one tonight is a good start. "
                 "Most couples feel a shift within two to four weeks of small, regular rituals.")
     if this_week == 0:
-        return "It's been a quiet week, and that's okay: one small ritual tonight picks the thread right back up."
+        return ("It's been a quiet week, and that's okay: one small ritual tonight picks the "
+                "thread right back up.")
     done = f"You've done {this_week} {'ritual' if this_week == 1 else 'rituals'} this week"
     if streak >= 2:
         done += f", {streak} days in a row"
     if weeks == 1:
-        return f"{done}. Keep them small and regular: most couples feel a shift within two to four weeks."
+        return (f"{done}. Keep them small and regular: most couples feel a shift within two to "
+                f"four weeks.")
     if weeks <= 4:
         return (f"{done}. That's {weeks} weeks in a row, right in the two to four weeks "
                 f"when most couples start to feel a shift.")

@@ -161,7 +161,7 @@ class PeopleSettings:
 @dataclass(frozen=True)
 class AudioSettings:
     input_device: str | int | None = _setting(None, _Device())
-    """Microphone name (or part of it) or number from `voice-coach devices`; None for the default."""
+    """Microphone name (or part of it) or number from `voice-coach devices`; None: the default."""
     output_device: str | int | None = _setting(None, _Device())
     """Speaker name (or part of it) or number; None for the default."""
 
@@ -185,7 +185,9 @@ class Settings:
 
     def speech_at(self, moment: datetime) -> SpeechSettings:
         """The speech settings for this moment: the night ones after night.start."""
-        return self.speech.at_night(self.night) if self.night.includes(moment.time()) else self.speech
+        if self.night.includes(moment.time()):
+            return self.speech.at_night(self.night)
+        return self.speech
 
 
 def load_settings(path: Path | None = None) -> tuple[Settings, list[str]]:

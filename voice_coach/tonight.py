@@ -1,7 +1,7 @@
-"""Tonight's pick: one exercise, and one sentence saying why. What the couple says weighs most ("we're
-stressed", "we had a fight", "we only have two minutes"), then the hour (calming things late, no hard
-talk near bedtime unless they ask), then a rotation, so they are not offered last night's ritual again.
-Deterministic: the same history, time and words give the same pick."""
+"""Tonight's pick: one exercise, and one sentence saying why. What the couple says weighs most
+("we're stressed", "we had a fight", "we only have two minutes"), then the hour (calming things
+late, no hard talk near bedtime unless they ask), then a rotation, so they are not offered last
+night's ritual again. Deterministic: the same history, time and words give the same pick."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ STRESSED, SHORT, HARD_TALK, DISCONNECTED = "stressed", "short", "hard_talk", "di
 HINTS = frozenset({STRESSED, SHORT, HARD_TALK, DISCONNECTED})
 # A hard conversation started after this tends to run into sleep time.
 HARD_TALK_CUTOFF = time(22, 0)
+DEFAULT_NIGHT = NightSettings()
 # "We're short on time" without a number.
 SHORT_MINUTES = 3.0
 
@@ -54,15 +55,18 @@ _HINT_BONUS: dict[str, dict[str, int]] = {
 }
 
 _HINT_REASON: dict[tuple[str, str], str] = {
-    (HARD_TALK, "gentle_start"): "Since something hard is between you, {name} gives it a safe shape: "
-                                 "calm bodies first, then one speaks while the other listens.",
+    (HARD_TALK, "gentle_start"): "Since something hard is between you, {name} gives it a safe "
+                                 "shape: calm bodies first, then one speaks, one listens.",
     (STRESSED, "breathing"): "You sound stressed, so let's settle your bodies first with {name}.",
     (STRESSED, "stress_map"): "You sound stressed, so {name} can show each of you what the other "
                               "is carrying this week.",
     (STRESSED, "hug"): "You sound stressed, and {name} is the quickest way to calm down together.",
-    (DISCONNECTED, "appreciation"): "To feel close again, {name} is a small, easy way back to each other.",
-    (DISCONNECTED, "rose_thorn_bud"): "To feel close again, {name} lets you catch up on each other's days.",
-    (DISCONNECTED, "sentence_stems"): "To feel close again, {name} help you say what usually goes unsaid.",
+    (DISCONNECTED, "appreciation"): "To feel close again, {name} is a small, easy way back "
+                                    "to each other.",
+    (DISCONNECTED, "rose_thorn_bud"): "To feel close again, {name} lets you catch up on each "
+                                      "other's days.",
+    (DISCONNECTED, "sentence_stems"): "To feel close again, {name} help you say what usually "
+                                      "goes unsaid.",
 }
 
 _HINT_WORDS: dict[str, re.Pattern[str]] = {
@@ -115,7 +119,7 @@ def minutes_in(text: str) -> float | None:
 
 def pick(sessions: Iterable[SessionRecord], now: datetime,
          hints: str | Iterable[str] = (), minutes_available: float | None = None,
-         night: NightSettings = NightSettings()) -> Suggestion:
+         night: NightSettings = DEFAULT_NIGHT) -> Suggestion:
     """Choose tonight's exercise.
 
     `sessions`: the history (any order). `now`: the local time (naive means this machine's zone).

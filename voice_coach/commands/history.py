@@ -1,11 +1,12 @@
-"""`voice-coach history [--json]`: the rituals done, most recent first. It also lets a couple see for
-themselves that only times, completion and ratings are kept."""
+"""`voice-coach history [--json]`: the rituals done, most recent first. It also lets a couple see
+for themselves that only times, completion and ratings are kept."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+from datetime import datetime
 
 from .. import paths
 from ..history import History, SessionRecord
@@ -36,8 +37,8 @@ def as_json(record: SessionRecord) -> dict:
     return {
         "id": record.id,
         "exercise": record.exercise,
-        "started_at": record.started_at.astimezone().isoformat(timespec="seconds"),
-        "ended_at": record.ended_at.astimezone().isoformat(timespec="seconds") if record.ended_at else None,
+        "started_at": _local_text(record.started_at),
+        "ended_at": _local_text(record.ended_at) if record.ended_at else None,
         "duration_s": record.duration_s,
         "completed": record.completed,
         "ratings": [{"label": r.label, "value": r.value} for r in record.ratings],
@@ -51,8 +52,12 @@ def as_line(record: SessionRecord) -> str:
     else:
         status = "completed" if record.completed else "stopped early"
     ratings = ", ".join(f"{r.label} {r.value}" for r in record.ratings)
-    line = f"{when}  {record.exercise:<15} {_duration(record.duration_s):>9}  {status:<13}  {ratings}"
-    return line.rstrip()
+    duration = _duration(record.duration_s)
+    return f"{when}  {record.exercise:<15} {duration:>9}  {status:<13}  {ratings}".rstrip()
+
+
+def _local_text(moment: datetime) -> str:
+    return moment.astimezone().isoformat(timespec="seconds")
 
 
 def _duration(seconds: float | None) -> str:
