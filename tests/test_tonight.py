@@ -5,7 +5,8 @@ import pytest
 
 from voice_coach.history import SessionRecord
 from voice_coach.settings import NightSettings
-from voice_coach.tonight import CHOICES, HARD_TALK, SHORT, STRESSED, hints_in, minutes_in, pick
+from voice_coach.tonight import (CHOICES, HARD_TALK, SHORT, STRESSED, TIRED, hints_in, minutes_in,
+                                 pick)
 
 ZONE = timezone(timedelta(hours=-5))
 EVENING = datetime(2026, 11, 26, 19, 30, tzinfo=ZONE)
@@ -72,6 +73,11 @@ def test_stressed_gets_calming_or_a_stress_map(now):
     assert pick([], now, "we're so stressed").exercise in {"breathing", "stress_map"}
 
 
+def test_tired_gets_something_gentle_and_short():
+    history = [done("hug", EVENING - timedelta(days=1))]
+    assert pick(history, EVENING, "we're so tired").exercise in CALMING - {"hug"}
+
+
 def test_stressed_after_breathing_yesterday_gets_the_stress_map_in_the_evening():
     history = [done("breathing", EVENING - timedelta(days=1))]
     assert pick(history, EVENING, {STRESSED}).exercise == "stress_map"
@@ -99,7 +105,7 @@ def test_a_custom_night_start_makes_it_late_earlier():
     assert pick([], EVENING, night=NightSettings(start=time(19, 0))).exercise in CALMING
 
 
-@pytest.mark.parametrize("words", ["", "we're stressed", "we had a fight",
+@pytest.mark.parametrize("words", ["", "we're stressed", "we had a fight", "we're tired",
                                    "we only have two minutes", "we feel distant lately"])
 def test_the_reason_is_one_sentence_naming_the_exercise(words):
     suggestion = pick([done("hug", EVENING - timedelta(days=3))], EVENING, words)
@@ -119,6 +125,7 @@ def test_a_short_pick_says_it_is_short():
 @pytest.mark.parametrize("text, hints", [
     ("we're really stressed tonight", {STRESSED}),
     ("we had a fight this morning", {HARD_TALK}),
+    ("we're exhausted", {TIRED}),
     ("we only have two minutes", {SHORT}),
     ("three in a row", set()),
     ("what should we do tonight", set()),

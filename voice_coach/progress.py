@@ -70,7 +70,7 @@ def _message(ever: bool, this_week: int, streak: int, weeks: int) -> str:
                 "thread right back up.")
     done = f"You've done {this_week} {'ritual' if this_week == 1 else 'rituals'} this week"
     if streak >= 2:
-        done += f", {streak} days in a row"
+        done += f", and you're on a {streak}-day streak"
     if weeks == 1:
         return (f"{done}. Keep them small and regular: most couples feel a shift within two to "
                 f"four weeks.")

@@ -14,8 +14,9 @@ from .history import SessionRecord
 from .progress import ritual_day
 from .settings import NightSettings
 
-STRESSED, SHORT, HARD_TALK, DISCONNECTED = "stressed", "short", "hard_talk", "disconnected"
-HINTS = frozenset({STRESSED, SHORT, HARD_TALK, DISCONNECTED})
+STRESSED, TIRED, SHORT, HARD_TALK, DISCONNECTED = (
+    "stressed", "tired", "short", "hard_talk", "disconnected")
+HINTS = frozenset({STRESSED, TIRED, SHORT, HARD_TALK, DISCONNECTED})
 # A hard conversation started after this tends to run into sleep time.
 HARD_TALK_CUTOFF = time(22, 0)
 DEFAULT_NIGHT = NightSettings()
@@ -51,6 +52,7 @@ CHOICES: dict[str, _Choice] = {
 _HINT_BONUS: dict[str, dict[str, int]] = {
     HARD_TALK: {"gentle_start": 100},
     STRESSED: {"breathing": 60, "stress_map": 50, "hug": 30},
+    TIRED: {"hug": 40, "breathing": 40, "magic_minutes": 35},
     DISCONNECTED: {"appreciation": 50, "rose_thorn_bud": 45, "sentence_stems": 40},
 }
 
@@ -61,6 +63,9 @@ _HINT_REASON: dict[tuple[str, str], str] = {
     (STRESSED, "stress_map"): "You sound stressed, so {name} can show each of you what the other "
                               "is carrying this week.",
     (STRESSED, "hug"): "You sound stressed, and {name} is the quickest way to calm down together.",
+    (TIRED, "hug"): "You sound tired, so something gentle and short: {name}.",
+    (TIRED, "breathing"): "You sound tired, so something gentle and short: {name}.",
+    (TIRED, "magic_minutes"): "You sound tired, so let's just wind down together with {name}.",
     (DISCONNECTED, "appreciation"): "To feel close again, {name} is a small, easy way back "
                                     "to each other.",
     (DISCONNECTED, "rose_thorn_bud"): "To feel close again, {name} lets you catch up on each "
@@ -71,7 +76,8 @@ _HINT_REASON: dict[tuple[str, str], str] = {
 
 _HINT_WORDS: dict[str, re.Pattern[str]] = {
     STRESSED: re.compile(r"\bstress|overwhelm|anxious|\btense\b|frazzled|burn(t|ed) out|"
-                         r"exhausted|(rough|long|hard|bad) (day|week)"),
+                         r"(rough|long|hard|bad) (day|week)"),
+    TIRED: re.compile(r"\b(tired|sleepy|exhausted|knackered|wiped|drained|worn out)\b"),
     SHORT: re.compile(r"\b(quick|quickly|short|hurry|rushed|in a rush)\b|"
                       r"(not much|no|little) time|only (have|got)"),
     HARD_TALK: re.compile(r"\b(fight|fought|fighting|argu\w*|conflict)\b|(had|having) a row\b|"
@@ -180,7 +186,7 @@ def _score(exercise: str, wanted: frozenset[str], late: bool, last: str | None,
 
 def _reason(exercise: str, wanted: frozenset[str], late: bool, minutes: float | None,
             last: str | None, days_since: dict[str, int], has_history: bool) -> str:
-    for hint in (HARD_TALK, STRESSED, DISCONNECTED):
+    for hint in (HARD_TALK, STRESSED, TIRED, DISCONNECTED):
         if hint in wanted and (hint, exercise) in _HINT_REASON:
             return _HINT_REASON[(hint, exercise)]
     if minutes is not None and minutes <= SHORT_MINUTES:
