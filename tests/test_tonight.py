@@ -5,8 +5,16 @@ import pytest
 
 from voice_coach.history import SessionRecord
 from voice_coach.settings import NightSettings
-from voice_coach.tonight import (CHOICES, HARD_TALK, SHORT, STRESSED, TIRED, hints_in, minutes_in,
-                                 pick)
+from voice_coach.tonight import (
+    CHOICES,
+    HARD_TALK,
+    SHORT,
+    STRESSED,
+    TIRED,
+    hints_in,
+    minutes_in,
+    pick,
+)
 
 ZONE = timezone(timedelta(hours=-5))
 EVENING = datetime(2026, 11, 26, 19, 30, tzinfo=ZONE)
