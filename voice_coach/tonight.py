@@ -38,14 +38,16 @@ class _Choice:
 
 # In order of preference when nothing else decides: the smallest, easiest rituals first.
 CHOICES: dict[str, _Choice] = {
+    # Names and durations as in data/exercises/*.toml, so the pick and the exercise agree.
     "breathing": _Choice("six slow breaths together", "six breaths, about a minute", 1.5, True),
-    "appreciation": _Choice("a two-minute appreciation", "about two minutes", 2, False),
-    "hug": _Choice("a twenty-second hug", "twenty seconds, under a minute", 0.5, True),
-    "rose_thorn_bud": _Choice("a rose, thorn and bud round", "about five minutes", 5, False),
+    "appreciation": _Choice("the two-minute appreciation", "about a minute each", 2, False),
+    "hug": _Choice("a twenty-second hug", "twenty seconds, under a minute in all", 0.5, True),
+    "rose_thorn_bud": _Choice("rose, thorn and bud", "about three minutes each", 6, False),
     "magic_minutes": _Choice("five magic minutes", "five minutes", 5, True),
-    "sentence_stems": _Choice("the three sentence stems", "about six minutes", 6, False),
-    "stress_map": _Choice("a stress map", "about eight minutes", 8, False),
-    "gentle_start": _Choice("the gentle start", "about ten minutes", 10, False),
+    "sentence_stems": _Choice("the sentence stems", "three short sentences each, about five minutes",
+                              5, False),
+    "stress_map": _Choice("a stress map", "about three minutes each", 6, False),
+    "gentle_start": _Choice("a gentle start", "about ten minutes, in five short steps", 10, False),
 }
 
 # What each hint makes more fitting, and by how much; a hint outweighs the hour and the rotation.
