@@ -34,7 +34,7 @@ PAUSE_LIMIT = 30 * 60.0
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
 
 
-class Heard(Protocol):
+class IntentLike(Protocol):
     """What the session needs from an IntentResult."""
 
     intent: str | None
@@ -182,10 +182,11 @@ class Session:
     def __init__(self, exercise: Exercise, clock: Clock, speech_seconds: SpeechSeconds, *,
                  partners: tuple[str | None, str | None] = (None, None),
                  delivery: Delivery = Delivery(),
-                 breath: tuple[float, float] | None = None,
+                 breath: tuple[float, float, float] | None = None,
+                 breaths: int | None = None,
                  preamble: str | None = None) -> None:
-        """`breath` (inhale, exhale seconds) replaces the files' pace, e.g. from the settings;
-        `preamble` is said first (the dialog says how long the exercise takes)."""
+        """`breath` (inhale, hold, exhale seconds) and `breaths` (how many) replace the files'
+        values, e.g. from the settings; `preamble` is said first (how long it takes)."""
         self.exercise = exercise
         self.delivery = delivery
         self.ratings: list[Rating] = []
@@ -195,6 +196,7 @@ class Session:
         self._speech_seconds = speech_seconds
         self._partners = partners
         self._breath = breath
+        self._breaths = breaths
         self._steps = ((Step(kind="say", text=preamble),) if preamble else ()) + exercise.steps
         self._index = 0
         self._agenda: list[tuple[float, int, tuple]] = []
@@ -239,7 +241,7 @@ class Session:
             self._speech_done()
         return self._drain()
 
-    def heard(self, result: Heard) -> list[Event]:
+    def heard(self, result: IntentLike) -> list[Event]:
         """React to one utterance. Free speech (intent None) never moves the session."""
         self._run_due()
         if self.state in (State.READY, State.ENDED) or result.intent is None:
@@ -287,7 +289,7 @@ class Session:
         if step is None or self.state is State.READY:
             return later + (self._planned(step) if step else 0.0)
         if step.kind == "breathe" and self._breath_end:
-            breaths_after = step.count - self._breath_index - 1
+            breaths_after = self._count(step) - self._breath_index - 1
             return max(0.0, self._breath_end - now) + breaths_after * self._breath_length(step) + later
         if self.state in (State.TIMING, State.LISTENING) and self._agenda:
             return max(0.0, max(at for at, _, _ in self._agenda) - now) + later
@@ -295,12 +297,12 @@ class Session:
 
     # ---- controls -----------------------------------------------------------------------------
 
-    def _on_stop(self, _: Heard) -> None:
+    def _on_stop(self, _: IntentLike) -> None:
         self._emit(Interrupt(self._real(self._at)))
         self._say_now("Okay, stopping here.")
         self._finish(completed=False)
 
-    def _on_pause(self, _: Heard) -> None:
+    def _on_pause(self, _: IntentLike) -> None:
         if self.state is State.PAUSED:
             self._say_now(_HELP["paused"])
             return
@@ -312,11 +314,11 @@ class Session:
         self._fire(Trigger.PAUSE, State.PAUSED)
         self._say_now("Paused. Say resume when you're ready.")
 
-    def _on_resume(self, _: Heard) -> None:
+    def _on_resume(self, _: IntentLike) -> None:
         if self.state is State.PAUSED:
             self._resume(quietly=False)
 
-    def _on_repeat(self, _: Heard) -> None:
+    def _on_repeat(self, _: IntentLike) -> None:
         if self.state is State.TIMING:
             self._aside(self._last_script or _HELP[self._help_key()])
         elif self.state is State.SPEAKING:
@@ -326,20 +328,20 @@ class Session:
         else:
             self._enter(self._index, Trigger.STEP)
 
-    def _on_next(self, _: Heard) -> None:
+    def _on_next(self, _: IntentLike) -> None:
         if self.state is State.SPEAKING:
             self._emit(Interrupt(self._real(self._at)))
         self._enter(self._index + 1, Trigger.STEP)
 
-    def _on_yes(self, result: Heard) -> None:
+    def _on_yes(self, result: IntentLike) -> None:
         if self.state is State.LISTENING and self.step is not None and self.step.kind == "ask":
             self._on_next(result)
 
-    def _on_no(self, _: Heard) -> None:
+    def _on_no(self, _: IntentLike) -> None:
         if self.state is State.LISTENING and self.step is not None and self.step.kind == "ask":
             self._close_early(self.step.if_no or "All right, let's leave it there.")
 
-    def _on_number(self, result: Heard) -> None:
+    def _on_number(self, result: IntentLike) -> None:
         step = self.step
         value = result.slots.get("value")
         if self.state is not State.LISTENING or step is None or step.kind != "rating":
@@ -356,22 +358,22 @@ class Session:
         else:
             self._enter(self._index + 1, Trigger.STEP)
 
-    def _on_slower(self, _: Heard) -> None:
+    def _on_slower(self, _: IntentLike) -> None:
         self._change_delivery(self.delivery.slower(), "Slower.", "That's as slow as I go.")
 
-    def _on_faster(self, _: Heard) -> None:
+    def _on_faster(self, _: IntentLike) -> None:
         self._change_delivery(self.delivery.faster(), "A little faster.", "That's as fast as I go.")
 
-    def _on_louder(self, _: Heard) -> None:
+    def _on_louder(self, _: IntentLike) -> None:
         self._change_delivery(self.delivery.louder(), "Louder.", "That's as loud as I go.")
 
-    def _on_quieter(self, _: Heard) -> None:
+    def _on_quieter(self, _: IntentLike) -> None:
         self._change_delivery(self.delivery.quieter(), "Quieter.", "That's as quiet as I go.")
 
-    def _on_help(self, _: Heard) -> None:
+    def _on_help(self, _: IntentLike) -> None:
         self._aside(_HELP[self._help_key()])
 
-    def _on_time_left(self, _: Heard) -> None:
+    def _on_time_left(self, _: IntentLike) -> None:
         self._aside(f"{about(self.seconds_left()).capitalize()} left.")
 
     # ---- the machine --------------------------------------------------------------------------
@@ -420,7 +422,7 @@ class Session:
         if hold:
             self._schedule(self._at + inhale, ("cue", "hold"))
         self._schedule(self._at + inhale + hold, ("cue", "exhale"))
-        last = number + 1 >= step.count
+        last = number + 1 >= self._count(step)
         self._schedule(self._breath_end, ("step",) if last else ("breath", number + 1))
 
     def _run_due(self) -> None:
@@ -554,9 +556,11 @@ class Session:
         return events
 
     def _phases(self, step: Step) -> tuple[float, float, float]:
-        inhale, exhale = self._breath or (step.inhale, step.exhale)
         scale = self.delivery.breath_scale
-        return inhale * scale, step.hold * scale, exhale * scale
+        return tuple(seconds * scale for seconds in self._breath or (step.inhale, step.hold, step.exhale))
+
+    def _count(self, step: Step) -> int:
+        return self._breaths or step.count
 
     def _breath_length(self, step: Step) -> float:
         return sum(self._phases(step))
@@ -580,7 +584,7 @@ class Session:
     def _planned(self, step: Step) -> float:
         speech = self._speech_seconds(self._fill(step.text, step), self.delivery.rate) if step.text else 0.0
         if step.kind == "breathe":
-            return step.count * self._breath_length(step)
+            return self._count(step) * self._breath_length(step)
         if step.kind == "cue":
             return CUE_SECONDS
         if step.kind in ("timer", "silence"):
@@ -609,6 +613,14 @@ class Session:
         return filled[:1].upper() + filled[1:]
 
 
+def estimate_speech_seconds(text: str, rate: float) -> float:
+    """Speech length without a synthesizer (chat, plan, tests): words at `rate` words per minute,
+    plus the short pauses a voice makes at punctuation."""
+    words = len(text.split())
+    pauses = sum(text.count(mark) for mark in ",.;:?!")
+    return 0.2 + words * 60.0 / rate + 0.15 * pauses
+
+
 def about(seconds: float) -> str:
     """A duration as said aloud: "about 40 seconds", "about 3 minutes"."""
     if seconds < 55:
@@ -626,8 +638,8 @@ class Utterance:
     text: str = ""
 
 
-def simulate(session: Session, clock: VirtualClock, said: list[tuple[float, Heard]] = (),
-             answer: Callable[[Listen], Heard | None] | None = None) -> list[Event]:
+def simulate(session: Session, clock: VirtualClock, said: list[tuple[float, IntentLike]] = (),
+             answer: Callable[[Listen], IntentLike | None] | None = None) -> list[Event]:
     """Run a session to its end on a virtual clock, nothing waiting: `said` are utterances at
     clock times; `answer` may reply the moment the coach listens (plan answers "yes")."""
     pending = sorted(said, key=lambda item: item[0])

@@ -1,0 +1,63 @@
+"""`voice-coach plan EXERCISE`: the exercise's timeline, printed at once. Each partner is taken to
+use their whole time box and every question is answered "yes", so the plan shows the longest
+ordinary run — what a therapist editing the file wants to see."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from ..clock import VirtualClock
+from ..errors import ExerciseError
+from ..exercises import load_exercises
+from ..dialog import new_session
+from ..session import Cue, End, Listen, Say, Start, Utterance, estimate_speech_seconds, simulate
+from ..settings import load_settings
+
+
+def run(args: argparse.Namespace) -> int:
+    exercises = load_exercises()
+    if args.exercise not in exercises:
+        raise ExerciseError(f"There is no exercise called {args.exercise!r}; choose one of "
+                            f"{', '.join(exercises)}.")
+    settings, _ = load_settings()
+    clock = VirtualClock()
+    session = new_session(exercises[args.exercise], settings, clock, estimate_speech_seconds)
+    for event in simulate(session, clock, answer=_answer_yes):
+        print(json.dumps(_fields(event)) if args.json else _line(event))
+    return 0
+
+
+def _answer_yes(listen: Listen) -> Utterance | None:
+    return Utterance("yes", {}, "yes") if "yes" in listen.allowed and not listen.sharing \
+        and "number" not in listen.allowed else None
+
+
+def _fields(event) -> dict:
+    fields = {"t": round(event.t, 3), "event": type(event).__name__.lower()}
+    if isinstance(event, Say):
+        fields["text"] = event.text
+    elif isinstance(event, Cue):
+        fields["phase"] = event.phase
+    elif isinstance(event, Listen):
+        fields |= {"seconds": round(event.until - event.t, 3), "sharing": event.sharing}
+    elif isinstance(event, (Start, End)):
+        fields["exercise"] = event.exercise
+        if isinstance(event, End):
+            fields["completed"] = event.completed
+    return fields
+
+
+def _line(event) -> str:
+    minutes, seconds = divmod(event.t, 60)
+    stamp = f"{int(minutes):2d}:{seconds:04.1f}  "
+    if isinstance(event, Say):
+        return f"{stamp}say     {event.text}"
+    if isinstance(event, Cue):
+        return f"{stamp}cue     {event.phase.replace('_', ' ')}"
+    if isinstance(event, Listen):
+        what = "partner shares" if event.sharing else "answer"
+        return f"{stamp}listen  up to {event.until - event.t:.0f} s ({what})"
+    if isinstance(event, Start):
+        return f"{stamp}start   {event.exercise}"
+    return f"{stamp}end     {event.exercise}"
