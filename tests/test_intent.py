@@ -1,0 +1,137 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from voice_coach.intent import IntentMatcher, normalise
+from voice_coach.intent_catalog import CONTROL_INTENTS, INTENT_IDS, load_catalog
+
+DEV_SET = Path(__file__).parent / "data" / "intent_dev.tsv"
+
+
+@pytest.fixture(scope="module")
+def matcher():
+    return IntentMatcher(load_catalog())
+
+
+def read_dev_set():
+    lines = [line.rstrip("\n").split("\t") for line in DEV_SET.read_text().splitlines()
+             if line and not line.startswith("#")]
+    return [(text, None if intent == "-" else intent, json.loads(slots))
+            for text, intent, slots in lines]
+
+
+def test_normalise_lowercases_and_drops_punctuation_and_fillers():
+    assert normalise("Um, PAUSE... please!").text == "pause"
+
+
+def test_normalise_strips_and_reports_the_wake_word():
+    assert normalise("Hey coach, start a hug timer") == normalise("coach start a hug timer") \
+        and normalise("coach start a hug timer").woke
+
+
+def test_normalise_reports_no_wake_word_when_absent():
+    assert not normalise("start a hug timer").woke
+
+
+def test_normalise_spells_digits_as_words():
+    assert normalise("start a 20-second hug").text == "start a twenty second hug"
+
+
+def test_normalise_collapses_repeated_words():
+    assert normalise("stop stop stop").text == "stop"
+
+
+def test_a_template_sentence_matches_fully(matcher):
+    assert matcher.match("breathe with us").score == 100
+
+
+@pytest.mark.parametrize("text, intent", [
+    ("coach, breathe with us", "breathing"), ("let's do the breathing", "breathing"),
+    ("hug timer", "hug"), ("start a twenty second hug", "hug"), ("how are we doing", "progress"),
+    ("pause", "pause"), ("hang on", "pause"), ("keep going", "resume"),
+    ("say that again", "repeat"), ("too loud", "quieter"), ("skip", "next"), ("done", "next"),
+])
+def test_requests_reach_their_intent(matcher, text, intent):
+    assert matcher.match(text).intent == intent
+
+
+def test_wake_word_is_reported_on_the_result(matcher):
+    assert matcher.match("coach, stop").woke and not matcher.match("stop").woke
+
+
+def test_list_slot_is_taken_from_the_matched_sentence(matcher):
+    assert matcher.match("what's a bid for connection").slots == {"term": "bid_for_connection"}
+
+
+@pytest.mark.parametrize("text, value", [("seven", 7), ("7", 7), ("i'd say a three", 3),
+                                         ("ten out of ten", 10)])
+def test_numbers_fill_the_value_slot(matcher, text, value):
+    assert matcher.match(text).slots == {"value": value}
+
+
+def test_typos_in_longer_words_are_forgiven(matcher):
+    assert matcher.match("breahte with us").intent == "breathing"
+
+
+def test_politeness_the_templates_lack_is_forgiven(matcher):
+    assert matcher.match("coach could you maybe start the hug timer for us").intent == "hug"
+
+
+@pytest.mark.parametrize("text", ["what's the weather", "I wish the rain would stop",
+                                  "pass the salt", "did you lock the front door", "I love you"])
+def test_requests_not_for_the_coach_are_rejected(matcher, text):
+    assert matcher.match(text).intent is None
+
+
+def test_rejected_result_keeps_its_score_for_tuning(matcher):
+    assert 0 < matcher.match("pass the salt").score < matcher.threshold
+
+
+def test_empty_input_is_no_intent(matcher):
+    assert matcher.match(" ,, um ").intent is None
+
+
+def test_scores_stay_between_0_and_100(matcher):
+    assert all(0 <= matcher.match(text).score <= 100 for text, _, _ in read_dev_set())
+
+
+def test_restriction_keeps_to_the_allowed_intents(matcher):
+    assert matcher.match("breathe with us", allowed=CONTROL_INTENTS).intent is None
+
+
+def test_restriction_accepts_a_plain_command(matcher):
+    assert matcher.match("coach, stop", allowed=CONTROL_INTENTS).intent == "stop"
+
+
+@pytest.mark.parametrize("text", ["I wish the rain would stop", "stop hogging the blanket",
+                                  "wait until you hear what happened at work",
+                                  "the neighbours are too loud"])
+def test_restriction_ignores_commands_buried_in_conversation(matcher, text):
+    assert matcher.match(text, allowed=CONTROL_INTENTS).intent is None
+
+
+def test_a_higher_threshold_rejects_more(matcher):
+    strict = IntentMatcher(load_catalog(), threshold=100)
+    assert strict.match("coach could you maybe start the hug timer for us").intent is None
+
+
+def test_dev_set_is_big_enough_to_tune_on():
+    rows = read_dev_set()
+    assert len(rows) >= 200 and sum(intent is None for _, intent, _ in rows) >= 50
+
+
+def test_dev_set_uses_only_contract_intents():
+    assert {intent for _, intent, _ in read_dev_set()} - {None} <= set(INTENT_IDS)
+
+
+def test_dev_set_accuracy(matcher):
+    rows = read_dev_set()
+    results = [(text, intent, slots, matcher.match(text)) for text, intent, slots in rows]
+    wrong = [f"{text!r}: got {r.intent} {r.slots} ({r.score})" for text, intent, slots, r in results
+             if intent is not None and (r.intent, r.slots) != (intent, slots)]
+    accepted = [f"{text!r}: got {r.intent} ({r.score})" for text, intent, _, r in results
+                if intent is None and r.intent is not None]
+    in_scope = sum(intent is not None for _, intent, _ in rows)
+    assert 1 - len(wrong) / in_scope >= 0.97, wrong
+    assert 1 - len(accepted) / (len(rows) - in_scope) >= 0.95, accepted

@@ -1,0 +1,68 @@
+"""`voice-coach parse [TEXT ...] [--wav FILE ...] [--json]`: what the coach understands.
+
+One result per input, in order: the texts, then the WAV files; with neither, one utterance per line
+from stdin. The catalog, matcher and recogniser are built once for the whole batch. A bad WAV file
+gets one line on stderr naming it, the rest of the batch still runs, and the exit code is 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+
+from ..errors import VoiceCoachError
+from ..intent import IntentMatcher, IntentResult
+from ..intent_catalog import IntentCatalog, load_catalog
+
+
+def run(args: argparse.Namespace) -> int:
+    catalog = load_catalog()
+    matcher = IntentMatcher(catalog)
+    texts = args.text if args.text or args.wav else _stdin_lines()
+    for text in texts:
+        _print(text, matcher.match(text), args.json)
+    failed = False
+    for path, transcript in _transcripts(args.wav, catalog, args.model):
+        if transcript is None:
+            failed = True
+        else:
+            _print(path, matcher.match(transcript), args.json)
+    return 2 if failed else 0
+
+
+def _stdin_lines() -> Iterator[str]:
+    """Lines as they arrive, so `parse` can sit at the end of a pipe; blank lines are skipped."""
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+def _transcripts(paths: list[str], catalog: IntentCatalog,
+                 model: str | None) -> Iterator[tuple[str, str | None]]:
+    """(path, transcript) per file, or (path, None) after reporting why the file was skipped."""
+    if not paths:
+        return
+    # imported here: typed text must work on a machine whose audio stack is incomplete
+    from ..recognition import hear_file, load_recognizer
+
+    recognizer = load_recognizer(catalog, model_path=model)
+    for path in paths:
+        try:
+            yield path, hear_file(path, recognizer).text
+        except VoiceCoachError as error:
+            print(f"voice-coach: {error}", file=sys.stderr, flush=True)
+            yield path, None
+
+
+def _print(source: str, result: IntentResult, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps({"input": source, "text": result.text, "intent": result.intent,
+                          "score": result.score, "slots": dict(result.slots)},
+                         ensure_ascii=False), flush=True)
+        return
+    heard = f'{source}: "{result.text}"' if source != result.text else source
+    meaning = result.intent or "(not for the coach)"
+    slots = "".join(f" {name}={value}" for name, value in result.slots.items())
+    print(f"{heard} -> {meaning}{slots} ({result.score:.0f})", flush=True)

@@ -1,0 +1,177 @@
+"""Understanding: map what was heard (or typed) to an intent id and its slots, or to nothing.
+
+Two scores are combined, because each fails where the other holds:
+- a character-level ratio (rapidfuzz) against every template sentence forgives misheard words
+  ("breath with us") but not paraphrase;
+- a weighted word overlap forgives paraphrase and politeness ("could you maybe start the hug
+  timer for us") because words shared by many intents ("can", "you", "the") weigh little, while
+  words the coach has never heard ("rain", "salt") weigh a lot, so "I wish the rain would stop"
+  does not become "stop".
+Below the threshold the answer is `intent=None`: a request not for the coach is left alone.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from .intent_catalog import IntentCatalog, Sentence, clean_words
+from .intent_templates import SlotValue, number_words
+
+WAKE_WORD = "coach"
+FILLERS = frozenset("um umm uh uhm er erm hmm mm ah please".split())
+"""Said around requests but never decisive; dropped from both the input and the sentences."""
+GREETINGS = frozenset("hey hi ok okay oh".split())
+"""Words that may come before the wake word ("hey coach")."""
+FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with from it its this
+    that these those i me my we us our you your he she they them his her their is are was were be
+    been am do does did have has had will would can could shall may might must just really maybe
+    kind sort like now then there here oh well guys babe honey some any thing things bit little
+    actually gonna wanna let let's i'd we'd i'm we're i've we've you're it's that's want need
+    try please together tonight right all""".split())
+"""Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
+the templates lack costs little and politeness they have decides nothing."""
+_FUNCTION_WEIGHT = 0.5
+
+DEFAULT_THRESHOLD = 72.0
+RESTRICTED_THRESHOLD = 85.0
+"""While partners talk to each other only controls are allowed, and only when said plainly."""
+RESTRICTED_EXTRA_WORDS = 2
+"""A restricted command may carry this many words beyond its sentence ("stop it now please")."""
+_CHAR_WEIGHT = 0.4
+_TYPO_CUTOFF = 85
+
+
+@dataclass(frozen=True)
+class IntentResult:
+    """What the coach understood from one utterance."""
+
+    text: str
+    """The utterance as given (transcript or typed text)."""
+    intent: str | None
+    """An intent id of the contract, or None when the utterance is not for the coach."""
+    score: float
+    """0-100: how closely the utterance matched the best sentence."""
+    slots: Mapping[str, SlotValue] = field(default_factory=dict)
+    woke: bool = False
+    """The utterance was addressed to the coach by its wake word."""
+
+
+@dataclass(frozen=True)
+class Normalised:
+    """An utterance reduced to the words that matter, and whether it began with the wake word."""
+
+    text: str
+    woke: bool
+
+
+def normalise(text: str) -> Normalised:
+    """Lowercase words, digits as words, fillers and the wake word removed (its presence kept)."""
+    words = [number_words(int(w)) if w.isdigit() and int(w) <= 100 else w
+             for w in clean_words(text).split()]
+    words = " ".join(words).split()
+    woke = False
+    if len(words) > 1 and words[0] in GREETINGS and words[1] == WAKE_WORD:
+        words = words[1:]
+    if words and words[0] == WAKE_WORD:
+        woke, words = True, words[1:]
+    if words and words[-1] == WAKE_WORD:
+        woke, words = True, words[:-1]
+    kept: list[str] = []
+    for word in words:
+        # "stop stop stop" is one stop; fillers never decide anything
+        if word not in FILLERS and (not kept or kept[-1] != word):
+            kept.append(word)
+    return Normalised(" ".join(kept), woke)
+
+
+class IntentMatcher:
+    """Scores an utterance against every sentence of the catalog; built once, used per utterance."""
+
+    def __init__(self, catalog: IntentCatalog, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.threshold = threshold
+        by_text: dict[str, Sentence] = {}
+        for sentence in catalog.sentences():
+            text = normalise(sentence.text).text
+            if text:
+                by_text.setdefault(text, sentence)
+        self._texts = list(by_text)
+        self._sentences = list(by_text.values())
+        self._intents = np.array([s.intent for s in self._sentences])
+        self._word_weights = _intent_rarity(self._sentences, self._texts)
+        self._vocabulary = list(self._word_weights)
+        self._column = {word: i for i, word in enumerate(self._vocabulary)}
+        self._unknown_weight = max(self._word_weights.values())
+        # a sparse sentence-by-word matrix as flat arrays: sentence i owns words starts[i]:starts[i+1]
+        word_sets = [sorted(set(text.split())) for text in self._texts]
+        self._words = np.array([self._column[w] for ws in word_sets for w in ws], dtype=np.int32)
+        self._weights = np.array([self._word_weights[w] for ws in word_sets for w in ws],
+                                 dtype=np.float32)
+        self._starts = np.cumsum([0] + [len(ws) for ws in word_sets[:-1]])
+        self._sentence_weight = np.add.reduceat(self._weights, self._starts)
+
+    def match(self, text: str, allowed: Collection[str] | None = None) -> IntentResult:
+        """The best intent for `text`; `allowed` restricts to those ids and demands a plain command."""
+        heard = normalise(text)
+        if not heard.text:
+            return IntentResult(text, None, 0.0, {}, heard.woke)
+        scores = self._scores(heard.text)
+        if allowed is not None:
+            scores = np.where(np.isin(self._intents, list(allowed)), scores, -1.0)
+        best = int(np.argmax(scores))
+        score = float(max(scores[best], 0.0))
+        sentence = self._sentences[best]
+        if not self._accepts(heard.text, self._texts[best], score, allowed is not None):
+            return IntentResult(text, None, round(score, 1), {}, heard.woke)
+        return IntentResult(text, sentence.intent, round(score, 1), dict(sentence.slots), heard.woke)
+
+    def _accepts(self, heard: str, sentence: str, score: float, restricted: bool) -> bool:
+        if not restricted:
+            return score >= self.threshold
+        return (score >= RESTRICTED_THRESHOLD
+                and len(heard.split()) <= len(sentence.split()) + RESTRICTED_EXTRA_WORDS)
+
+    def _scores(self, heard: str) -> np.ndarray:
+        characters = process.cdist([heard], self._texts, scorer=fuzz.ratio, dtype=np.float32)[0]
+        return _CHAR_WEIGHT * characters + (1 - _CHAR_WEIGHT) * 100 * self._overlap(heard)
+
+    def _overlap(self, heard: str) -> np.ndarray:
+        """Weighted F1 of shared words: precision punishes unknown extra words, recall missing ones."""
+        query = np.zeros(len(self._vocabulary), dtype=np.float32)
+        heard_weight = 0.0
+        for word in set(heard.split()):
+            known = self._known_word(word)
+            if known is not None:
+                query[self._column[known]] = 1.0
+                heard_weight += self._word_weights[known]
+            else:
+                heard_weight += _FUNCTION_WEIGHT if word in FUNCTION_WORDS else self._unknown_weight
+        shared = np.add.reduceat(query[self._words] * self._weights, self._starts)
+        precision = shared / max(heard_weight, 1e-6)
+        recall = shared / np.maximum(self._sentence_weight, 1e-6)
+        return np.where(shared > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-6), 0)
+
+    def _known_word(self, word: str) -> str | None:
+        """The catalog word `word` is, allowing a typo in longer words ("breahte")."""
+        if word in self._column:
+            return word
+        if len(word) < 5:
+            return None
+        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                   score_cutoff=_TYPO_CUTOFF)
+        return found[0] if found else None
+
+
+def _intent_rarity(sentences: list[Sentence], texts: list[str]) -> dict[str, float]:
+    """Inverse intent frequency: a word in one intent tells a lot, a word in twenty very little."""
+    intents_of: dict[str, set[str]] = {}
+    for sentence, text in zip(sentences, texts):
+        for word in text.split():
+            intents_of.setdefault(word, set()).add(sentence.intent)
+    total = len({s.intent for s in sentences})
+    return {word: _FUNCTION_WEIGHT if word in FUNCTION_WORDS else math.log(total / len(found)) + 1
+            for word, found in intents_of.items()}
