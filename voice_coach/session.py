@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum
@@ -172,6 +173,7 @@ _HELP = {
     "ask": "Say yes to go on, or no to stop here.",
     "paused": "We're paused. Say resume to go on, or stop to finish.",
 }
+_SENTENCE_START = re.compile(r"(?:^|[.?!]\s+)[a-z]")
 _PHASE_WORDS = {"inhale": "Breathing in.", "hold": "Holding.", "exhale": "Breathing out."}
 
 
@@ -292,7 +294,8 @@ class Session:
             breaths_after = self._count(step) - self._breath_index - 1
             return max(0.0, self._breath_end - now) + breaths_after * self._breath_length(step) + later
         if self.state in (State.TIMING, State.LISTENING) and self._agenda:
-            return max(0.0, max(at for at, _, _ in self._agenda) - now) + later
+            bell = CUE_SECONDS if step.kind in ("timer", "prompt") and step.end_cue else 0.0
+            return max(0.0, max(at for at, _, _ in self._agenda) - now) + bell + later
         return self._planned(step) + later
 
     # ---- controls -----------------------------------------------------------------------------
@@ -609,8 +612,8 @@ class Session:
         if step.partner is not None:
             names["partner"] = self._partner_name(step.partner)
             names["other"] = self._partners[1 - step.partner] or "your partner"
-        filled = text.format(**names)
-        return filled[:1].upper() + filled[1:]
+        # "first partner" may begin a sentence
+        return _SENTENCE_START.sub(lambda m: m.group(0).upper(), text.format(**names))
 
 
 def estimate_speech_seconds(text: str, rate: float) -> float:
