@@ -14,7 +14,7 @@ import difflib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import TemplateError
@@ -48,6 +48,8 @@ _NOT_SPOKEN = re.compile(r"[^a-z0-9' ]+")
 def clean_words(text: str) -> str:
     """Lowercase words with inner apostrophes kept ("what's"), everything else a space."""
     text = _NOT_SPOKEN.sub(" ", text.lower().replace("\u2019", "'"))
+    if "'" not in text:
+        return " ".join(text.split())
     return " ".join(word.strip("'") for word in text.split() if word.strip("'"))
 
 
@@ -103,12 +105,19 @@ class IntentCatalog:
 
 
 def load_catalog(directory: Path | str | None = None) -> IntentCatalog:
-    """Load every `*.ini` in `directory` (default: the top-level intents/); all ids must appear."""
+    """Load every `*.ini` in `directory` (default: the top-level intents/); all ids must appear.
+
+    A catalog is immutable, so one loaded from unchanged files is shared, not rebuilt."""
     folder = Path(directory) if directory is not None else DEFAULT_DIR
     files = sorted(folder.glob("*.ini"))
     if not files:
         raise TemplateError(f"no intent files (*.ini) found in {folder} — check the folder name.")
-    sources = [(_display(path), path.read_text(encoding="utf-8")) for path in files]
+    return _load_files(folder, tuple((path, path.stat().st_mtime_ns) for path in files))
+
+
+@lru_cache(maxsize=4)
+def _load_files(folder: Path, files: tuple[tuple[Path, int], ...]) -> IntentCatalog:
+    sources = [(_display(path), path.read_text(encoding="utf-8")) for path, _ in files]
     catalog = catalog_from_texts(sources)
     missing = [i for i in INTENT_IDS if i not in catalog.templates]
     if missing:
