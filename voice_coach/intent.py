@@ -29,6 +29,7 @@ GREETINGS = frozenset("hey hi ok okay oh".split())
 """Words that may come before the wake word ("hey coach")."""
 FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with from it its this
     that these those i me my we us our you your he she they them his her their is are was were be
+    into about out
     been am do does did have has had will would can could shall may might must just really maybe
     kind sort like now then there here oh well guys babe honey some any thing things bit little
     actually gonna wanna let let's i'd we'd i'm we're i've we've you're it's that's want need
@@ -111,6 +112,9 @@ class IntentMatcher:
         self._word_weights = _intent_rarity(self._sentences, self._texts)
         self._vocabulary = list(self._word_weights)
         self._column = {word: i for i, word in enumerate(self._vocabulary)}
+        self._families: dict[str, list[int]] = {}
+        for word, column in self._column.items():
+            self._families.setdefault(_stem(word), []).append(column)
         self._word_weight_vector = np.array([self._word_weights[w] for w in self._vocabulary],
                                             dtype=np.float32)
         # a sparse sentence-by-word matrix as flat arrays: sentence i owns words starts[i]:starts[i+1]
@@ -130,11 +134,11 @@ class IntentMatcher:
         if allowed is not None:
             scores = np.where(np.isin(self._intents, list(allowed)), scores, -1.0)
         best = int(np.argmax(scores))
-        score = float(max(scores[best], 0.0))
+        score = round(float(max(scores[best], 0.0)), 1)  # decide on the score that is shown
         sentence = self._sentences[best]
         if not self._accepts(heard.text, self._texts[best], score, allowed is not None):
-            return IntentResult(text, None, round(score, 1), {}, heard.woke)
-        return IntentResult(text, sentence.intent, round(score, 1), dict(sentence.slots), heard.woke)
+            return IntentResult(text, None, score, {}, heard.woke)
+        return IntentResult(text, sentence.intent, score, dict(sentence.slots), heard.woke)
 
     def _accepts(self, heard: str, sentence: str, score: float, restricted: bool) -> bool:
         if not restricted:
@@ -153,29 +157,50 @@ class IntentMatcher:
         it has never heard ("car" in "stop the car"): the first is usually a request said
         loosely, the second a conversation that merely contains a command word."""
         query = np.zeros(len(self._vocabulary), dtype=np.float32)
-        unknown_weight = 0.0
+        known_weight = unknown_weight = 0.0
         for word in set(heard.split()):
-            known = self._known_word(word)
-            if known is not None:
-                query[self._column[known]] = 1.0
+            known = self._known_words(word)
+            if known:
+                query[known] = 1.0
+                known_weight += float(self._word_weight_vector[known].max())
             else:
                 unknown_weight += _FUNCTION_WEIGHT if word in FUNCTION_WORDS else _UNKNOWN_WEIGHT
-        known_weight = float(query @ self._word_weight_vector)
         shared = np.add.reduceat(query[self._words] * self._weights, self._starts)
-        heard_weight = shared + _EXTRA_KNOWN_FACTOR * (known_weight - shared) + unknown_weight
+        extra = np.maximum(known_weight - shared, 0)
+        heard_weight = shared + _EXTRA_KNOWN_FACTOR * extra + unknown_weight
         precision = shared / np.maximum(heard_weight, 1e-6)
         recall = shared / np.maximum(self._sentence_weight, 1e-6)
         return np.where(shared > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-6), 0)
 
-    def _known_word(self, word: str) -> str | None:
-        """The catalog word `word` is, allowing a typo in longer words ("breahte")."""
+    def _known_words(self, word: str) -> list[int]:
+        """The catalog words (columns) `word` stands for: itself, else its family ("quick" for
+        "quicker", "quickly"), else a typo's intended word in longer words ("breahte")."""
         if word in self._column:
-            return word
-        if len(word) < 5:
-            return None
+            return [self._column[word]]
+        family = self._families.get(_stem(word))
+        if family:
+            return family
+        if len(word) < 6:  # short words are too close to each other: "intro" is not "into"
+            return []
         found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                    score_cutoff=_TYPO_CUTOFF)
-        return found[0] if found else None
+        return [self._column[found[0]]] if found else []
+
+
+_SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly", "er", "est", "e")
+
+
+def _stem(word: str) -> str:
+    """A crude English stem ("hugging" -> "hug", "quicker" -> "quick"), used only to place a word
+    the templates lack next to its family; exact words are always matched as they are."""
+    word = word.removesuffix("'s")
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]  # "hugg" -> "hug", but "stress" and "fall" stay
+    return word
 
 
 def _intent_rarity(sentences: list[Sentence], texts: list[str]) -> dict[str, float]:
