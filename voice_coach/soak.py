@@ -379,12 +379,18 @@ def table(result: SoakResult) -> str:
         _row("open files", result.start.open_files, result.warmed.open_files,
              result.end.open_files, result.end.open_files - result.start.open_files,
              "no growth", "d"),
-        f"peak RSS {result.peak_rss_mb:.1f} MB; RSS by hour: "
-        + ", ".join(f"{h:.0f}h {mb:.1f}" for h, mb in result.rss_by_hour if h % 1 < 1e-6),
+        f"peak RSS {result.peak_rss_mb:.1f} MB; RSS over the night: "
+        + ", ".join(f"{h:.2g}h {mb:.1f}" for h, mb in _spread(result.rss_by_hour)),
     ]
     rows += [f"warning: {w}" for w in c.last_warnings]
     rows += [f"FAILED: {problem}" for problem in result.failures] or ["ok: every bound met"]
     return "\n".join(rows)
+
+
+def _spread(samples: tuple, most: int = 9) -> tuple:
+    """At most `most` samples, evenly spaced, the last included."""
+    step = max(1, -(-len(samples) // most))
+    return samples[::-1][::step][::-1]
 
 
 def _row(name: str, start, warmed, end, change, bound: str, form: str) -> str:

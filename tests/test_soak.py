@@ -1,0 +1,41 @@
+"""A short night: twenty virtual minutes of the live loop (real endpointer, recogniser, matcher,
+dialog, sessions, synthesizer and history; noise in the microphone, a couple's requests spoken
+now and then) hold the soak benchmark's bounds. `python -m voice_coach.soak` runs the full eight
+hours."""
+
+import pytest
+
+from voice_coach.soak import NIGHT, RSS_GROWTH_LIMIT_MB, run_soak
+
+
+@pytest.fixture(scope="module")
+def night():
+    return run_soak(hours=20 / 60, seed=1)
+
+
+def test_the_couple_was_heard_and_sessions_ran(night):
+    assert night.counts.sessions_started >= 2 and night.counts.sessions_completed >= 1
+
+
+def test_most_spoken_lines_were_understood(night):
+    assert night.counts.understood >= 0.8 * night.counts.lines_said
+
+
+def test_a_whole_round_of_the_evening_ran_before_measuring_growth(night):
+    assert night.counts.lines_said > len(NIGHT)
+
+
+def test_memory_stays_flat_after_warm_up(night):
+    assert night.rss_growth_mb < RSS_GROWTH_LIMIT_MB
+
+
+def test_no_thread_is_left_behind(night):
+    assert night.end.threads <= night.start.threads
+
+
+def test_no_file_handle_is_left_open(night):
+    assert night.end.open_files <= night.start.open_files
+
+
+def test_the_loop_never_spins_without_time_passing(night):
+    assert night.stuck_loops == 0
