@@ -106,9 +106,22 @@ def test_restriction_accepts_a_plain_command(matcher):
 
 @pytest.mark.parametrize("text", ["I wish the rain would stop", "stop hogging the blanket",
                                   "wait until you hear what happened at work",
-                                  "the neighbours are too loud"])
+                                  "the neighbours are too loud", "slow down I'm not finished",
+                                  "I'm done talking about work", "next time I want to go first"])
 def test_restriction_ignores_commands_buried_in_conversation(matcher, text):
     assert matcher.match(text, allowed=CONTROL_INTENTS).intent is None
+
+
+@pytest.mark.parametrize("text", ["my thorn is that work has been really hard",
+                                  "lately I've been feeling overwhelmed", "I'm sorry", "thank you",
+                                  "I feel most loved when you hold me"])
+def test_what_partners_share_is_not_taken_for_a_command(matcher, text):
+    assert matcher.match(text, allowed=set(CONTROL_INTENTS) | {"number"}).intent is None
+
+
+def test_a_rating_said_loosely_is_heard_during_a_rating_step(matcher):
+    assert matcher.match("about six I guess", allowed=set(CONTROL_INTENTS) | {"number"}).slots == \
+        {"value": 6}
 
 
 def test_a_higher_threshold_rejects_more(matcher):

@@ -29,7 +29,7 @@ GREETINGS = frozenset("hey hi ok okay oh".split())
 """Words that may come before the wake word ("hey coach")."""
 FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with from it its this
     that these those i me my we us our you your he she they them his her their is are was were be
-    into about out
+    into about out guess think honestly suppose reckon
     been am do does did have has had will would can could shall may might must just really maybe
     kind sort like now then there here oh well guys babe honey some any thing things bit little
     actually gonna wanna let let's i'd we'd i'm we're i've we've you're it's that's want need
@@ -39,7 +39,7 @@ the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
 
 DEFAULT_THRESHOLD = 76.0
-RESTRICTED_THRESHOLD = 85.0
+RESTRICTED_THRESHOLD = 80.0
 """While partners talk to each other only controls are allowed, and only when said plainly."""
 RESTRICTED_EXTRA_WORDS = 2
 """A restricted command may carry this many words beyond its sentence ("stop it now please")."""
