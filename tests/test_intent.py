@@ -30,6 +30,14 @@ def test_normalise_strips_and_reports_the_wake_word():
         and normalise("coach start a hug timer").woke
 
 
+def test_normalise_finds_the_wake_word_behind_a_filler():
+    assert normalise("um, coach, pause").woke
+
+
+def test_normalise_finds_the_wake_word_at_the_end():
+    assert normalise("pause, coach") == normalise("coach pause")
+
+
 def test_normalise_reports_no_wake_word_when_absent():
     assert not normalise("start a hug timer").woke
 
