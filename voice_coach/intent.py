@@ -160,10 +160,10 @@ class IntentMatcher:
         query = np.zeros(len(self._vocabulary), dtype=np.float32)
         known_weight = unknown_weight = 0.0
         for word in set(heard.split()):
-            known = self._known_words(word)
+            known, weight = self._known_words(word)
             if known:
                 query[known] = 1.0
-                known_weight += float(self._word_weight_vector[known].max())
+                known_weight += weight
             else:
                 unknown_weight += _FUNCTION_WEIGHT if word in FUNCTION_WORDS else _UNKNOWN_WEIGHT
         shared = np.add.reduceat(query[self._words] * self._weights, self._starts)
@@ -173,19 +173,21 @@ class IntentMatcher:
         recall = shared / np.maximum(self._sentence_weight, 1e-6)
         return np.where(shared > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-6), 0)
 
-    def _known_words(self, word: str) -> list[int]:
-        """The catalog words (columns) `word` stands for: itself, else its family ("quick" for
-        "quicker", "quickly"), else a typo's intended word in longer words ("breahte")."""
+    def _known_words(self, word: str) -> tuple[list[int], float]:
+        """The catalog words (columns) `word` stands for, and its weight: itself, else its family
+        ("quick" for "quicker", "quickly"), else a typo's intended word in longer words
+        ("breahte"). No columns: a word the coach has never heard.
+
+        A known word is not widened to its family: "slow" is not "slower", nor "soft" "softer"."""
         if word in self._column:
-            return [self._column[word]]
-        family = self._families.get(_stem(word))
-        if family:
-            return family
-        if len(word) < 6:  # short words are too close to each other: "intro" is not "into"
-            return []
-        found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
-                                   score_cutoff=_TYPO_CUTOFF)
-        return [self._column[found[0]]] if found else []
+            column = self._column[word]
+            return [column], float(self._word_weight_vector[column])
+        family = self._families.get(_stem(word), [])
+        if not family and len(word) >= 6:  # short words are too alike: "intro" is not "into"
+            found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
+                                       score_cutoff=_TYPO_CUTOFF)
+            family = [self._column[found[0]]] if found else []
+        return family, float(self._word_weight_vector[family].max()) if family else 0.0
 
 
 _SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly", "er", "est", "e")
