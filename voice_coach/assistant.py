@@ -1,0 +1,215 @@
+"""The live coach: one loop wiring the pipeline stages together.
+
+microphone -> echo cancelling -> endpointing -> recognition -> intent -> dialog/session
+-> synthesis -> speaker
+
+The loop owns time. The dialog runs on a clock LEAD seconds ahead of the speaker's, so every sound it
+asks for is known LEAD seconds before it is due and the speaker can place its first sample exactly
+(breath cues do not drift by the loop's wake-up jitter or the device's buffering). Replies are later
+by the same LEAD, a fair price for cues that land on time.
+
+The coach hears its own voice; the echo canceller removes what the speaker played, and while the
+coach is talking only short controls (stop, pause, quieter...) are listened for, so it never acts on
+its own speech."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import cues
+from .clock import Clock
+from .dialog import Dialog, Heard
+from .echo_cancel import EchoCanceller
+from .errors import VoiceCoachError
+from .intent import IntentMatcher
+from .session import Cue, End, Event, Interrupt, Listen, Say, Start
+
+log = logging.getLogger(__name__)
+
+LEAD = 0.15
+"""Seconds between the dialog deciding a sound and the speaker playing it."""
+BARGE_IN = frozenset({"stop", "pause", "quieter", "louder", "slower", "faster", "repeat", "next"})
+"""What a partner may say over the coach's voice."""
+POLL_S = 0.02
+"""Longest the loop sleeps when nothing arrives: bounds how late a deadline is noticed."""
+
+
+class LeadClock:
+    """The dialog's clock: the speaker's (monotonic) clock plus LEAD."""
+
+    def __init__(self, base: Clock, lead: float = LEAD) -> None:
+        self.base, self.lead = base, lead
+
+    def now(self) -> float:
+        return self.base.now() + self.lead
+
+    def sleep(self, seconds: float) -> None:
+        self.base.sleep(seconds)
+
+
+@dataclass(frozen=True)
+class Report:
+    """Something the loop tells the person at the terminal (and the tests): an event with the
+    monotonic time it reached the speaker, or a heard utterance."""
+
+    t: float
+    kind: str
+    """say, cue, heard, start, end, warning."""
+    text: str = ""
+    detail: dict | None = None
+
+
+class Assistant:
+    """Runs the dialog against real audio until `stop()` is called (from any thread)."""
+
+    def __init__(self, dialog: Dialog, recognizer, matcher: IntentMatcher, synthesizer, speaker,
+                 microphone, endpointer, clock: Clock,
+                 report: Callable[[Report], None] = lambda report: None) -> None:
+        self.dialog, self.recognizer, self.matcher = dialog, recognizer, matcher
+        self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
+        self.endpointer, self.clock, self.report = endpointer, clock, report
+        self.echo = EchoCanceller(microphone.rate)
+        self._speech: list[tuple[object, str]] = []  # (playback, text) still playing
+        self._stopping = threading.Event()
+        self._typed: queue.Queue[str] = queue.Queue()
+
+    # ---- control from outside ----------------------------------------------------------------
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def type_request(self, text: str) -> None:
+        """A typed request, handled as if heard (keyboard mode beside the microphone)."""
+        self._typed.put(text)
+
+    def start_exercise(self, exercise: str) -> None:
+        self.type_request(f"coach {exercise.replace('_', ' ')}")
+
+    # ---- the loop ----------------------------------------------------------------------------
+
+    def run(self) -> None:
+        with self.microphone:
+            while not self._stopping.is_set():
+                self._step()
+
+    def _step(self) -> None:
+        chunk = self.microphone.read(timeout=self._wait_s())
+        if chunk is not None:
+            self._hear_chunk(chunk)
+        while not self._typed.empty():
+            self._understand(self._typed.get_nowait(), typed=True)
+        self._notice_finished_speech()
+        deadline = self.dialog.next_deadline()
+        if deadline is not None and self.dialog.clock.now() >= deadline:
+            self._render(self.dialog.poll())
+
+    def _wait_s(self) -> float:
+        deadline = self.dialog.next_deadline()
+        if deadline is None:
+            return POLL_S
+        return min(POLL_S, max(0.0, deadline - self.dialog.clock.now()))
+
+    def _hear_chunk(self, chunk) -> None:
+        samples = chunk.samples.astype(np.float32) / 32768.0
+        cleaned = self.echo.cancel(samples, chunk.start)
+        pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
+        for utterance in self.endpointer.feed(pcm):
+            self._on_utterance(utterance)
+
+    def _on_utterance(self, utterance) -> None:
+        try:
+            transcript = self.recognizer.transcribe(utterance.samples)
+        except VoiceCoachError as error:
+            self._warn(str(error))
+            return
+        if transcript.text:
+            self._understand(transcript.text, typed=False)
+
+    def _understand(self, text: str, typed: bool) -> None:
+        allowed = self.dialog.allowed_intents()
+        if not typed and self.speaker.is_playing:
+            allowed = BARGE_IN if allowed is None else BARGE_IN & allowed
+        result = self.matcher.match(text, allowed=allowed)
+        self._render(self.dialog.heard(result))
+
+    def _notice_finished_speech(self) -> None:
+        now = self.clock.now()
+        for item in list(self._speech):
+            playback, text = item
+            if playback.end is not None and playback.end <= now:
+                self._speech.remove(item)
+                self._render(self.dialog.speech_finished(text))
+
+    # ---- rendering the dialog's events -------------------------------------------------------
+
+    def _render(self, events: list[Event | Heard]) -> None:
+        for event in events:
+            if isinstance(event, Heard):
+                self.report(Report(self.clock.now(), "heard", event.text,
+                                   {"intent": event.intent, "slots": event.slots}))
+            elif isinstance(event, Interrupt):
+                self._silence()
+            elif isinstance(event, Say):
+                self._say(event)
+            elif isinstance(event, Cue):
+                self._cue(event)
+            elif isinstance(event, Start):
+                self.report(Report(self.clock.now(), "start", event.exercise))
+            elif isinstance(event, End):
+                self.report(Report(self.clock.now(), "end", event.exercise,
+                                   {"completed": event.completed}))
+            elif isinstance(event, Listen):
+                pass  # the microphone is always open; the dialog knows what it waits for
+
+    def _say(self, event: Say) -> None:
+        try:
+            audio = self.synthesizer.render(event.text, int(event.rate), event.volume)
+        except VoiceCoachError as error:
+            self._warn(f"{error} The coach says instead: {event.text}")
+            self._render(self.dialog.speech_finished(event.text))
+            return
+        # Dialog times are LEAD ahead of the speaker's clock: t is when it should sound.
+        at = max(event.t, self.clock.now())
+        playback = self.speaker.play(audio, at=at)
+        self.echo.played(_at_rate(audio, self.echo.rate), at)
+        self._speech.append((playback, event.text))
+        self.report(Report(at, "say", event.text))
+
+    def _cue(self, event: Cue) -> None:
+        sound = cues.cue(event.phase)
+        at = event.t
+        self.speaker.play(sound, at=at)
+        self.echo.played(_at_rate(sound, self.echo.rate), at)
+        self.report(Report(at, "cue", event.phase))
+
+    def _silence(self) -> None:
+        silent_at = self.speaker.stop()
+        self.echo.stop_playing(silent_at)
+        for playback, _text in self._speech:
+            playback.end = min(playback.end or silent_at, silent_at)
+
+    def _warn(self, message: str) -> None:
+        log.warning(message)
+        self.report(Report(self.clock.now(), "warning", message))
+
+
+def _at_rate(audio, rate: int) -> np.ndarray:
+    from .audio_file import resample
+
+    return resample(audio, rate).samples
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.01)
+    return predicate()

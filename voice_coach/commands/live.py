@@ -1,0 +1,36 @@
+"""`voice-coach` with no command: the live assistant on the default microphone and speaker. In
+keyboard mode (no microphone, or --keyboard) each typed line is a request."""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from ..pipeline import build_pipeline
+
+
+def run(args, exercise: str | None = None) -> int:
+    pipeline = build_pipeline(args)
+    assistant = pipeline.assistant
+    wake = pipeline.settings.wake_word
+    if pipeline.keyboard:
+        print("Keyboard mode: type a request (for example 'breathe with us'), Ctrl-D to quit.")
+    else:
+        print(f"Listening. Say '{wake + ', ' if wake else ''}help' to hear what I can do. "
+              "Ctrl-C to quit.")
+    if exercise:
+        assistant.start_exercise(exercise)
+    if pipeline.keyboard:
+        threading.Thread(target=_read_typed, args=(assistant,), daemon=True).start()
+    try:
+        assistant.run()
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+def _read_typed(assistant) -> None:
+    for line in sys.stdin:
+        if line.strip():
+            assistant.type_request(line.strip())
+    assistant.stop()

@@ -1,0 +1,93 @@
+"""Builds the live pipeline's parts from the settings and the command line, once, in the order a
+person would want problems reported: settings, understanding, voice, then the audio devices.
+A missing device does not end the program: the coach falls back to keyboard mode and says so."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+from .answers import load_answers
+from .assistant import Assistant, LeadClock, Report
+from .clock import RealClock
+from .dialog import Dialog
+from .errors import AudioDeviceError, VoiceCoachError
+from .exercises import load_exercises
+from .history import History
+from .intent import IntentMatcher
+from .intent_catalog import load_catalog
+from .keyboard import NoMicrophone, NoSpeaker
+from .settings import Settings, load_settings
+
+
+@dataclass
+class Pipeline:
+    assistant: Assistant
+    settings: Settings
+    keyboard: bool
+    """True when requests are typed (no microphone, or asked for)."""
+
+
+def build_pipeline(args, say=print, warn=None) -> Pipeline:
+    """Everything the live assistant needs; `warn` gets each problem as one plain sentence."""
+    warn = warn or (lambda message: print(f"voice-coach: {message}", file=sys.stderr))
+    settings, warnings = load_settings()
+    for warning in warnings:
+        warn(warning)
+    catalog = load_catalog()
+    matcher = IntentMatcher(catalog)
+    from .recognition import load_recognizer
+    from .synthesis import Synthesizer
+
+    synthesizer = Synthesizer(voice=settings.speech.voice)
+    speaker = _open_speaker(args.output_device or settings.audio.output_device, warn)
+    keyboard = bool(getattr(args, "keyboard", False))
+    microphone = NoMicrophone()
+    recognizer = endpointer = None
+    if not keyboard:
+        try:
+            from .endpointing import Endpointer
+            from .microphone import Microphone
+
+            microphone = Microphone(args.input_device or settings.audio.input_device)
+            model = getattr(args, "model", None) or settings.recognition.model_path
+            recognizer = load_recognizer(catalog, model_path=model)
+            endpointer = Endpointer(rate=microphone.rate)
+        except AudioDeviceError as error:
+            warn(f"{error} Continuing in keyboard mode: type what you would say.")
+            microphone, keyboard = NoMicrophone(), True
+    clock = LeadClock(RealClock())
+    dialog = Dialog(load_exercises(), load_answers(load_exercises()), clock,
+                    lambda text, rate: synthesizer.duration(text, int(rate)),
+                    settings=settings, matcher=matcher, history=History(on_warning=warn))
+    assistant = Assistant(dialog, recognizer, matcher, synthesizer, speaker, microphone,
+                          endpointer, RealClock(), report=_printer(say, warn))
+    return Pipeline(assistant, settings, keyboard)
+
+
+def _open_speaker(device, warn):
+    from .speaker import Speaker
+
+    try:
+        return Speaker(device)
+    except AudioDeviceError as error:
+        warn(f"{error} Replies will be printed instead of spoken.")
+        return NoSpeaker()
+
+
+def _printer(say, warn):
+    def report(item: Report) -> None:
+        if item.kind == "say":
+            say(f"coach: {item.text}")
+        elif item.kind == "cue":
+            say(f"   ({item.text.replace('_', ' ')})")
+        elif item.kind == "heard":
+            intent = (item.detail or {}).get("intent")
+            say(f"heard: {item.text}" + ("" if intent else "   (not for the coach)"))
+        elif item.kind == "warning":
+            warn(item.text)
+
+    return report
+
+
+__all__ = ["Pipeline", "VoiceCoachError", "build_pipeline"]
