@@ -432,8 +432,10 @@ class Session:
         if self.state is State.PAUSED and self._clock.now() >= self._paused_at + PAUSE_LIMIT:
             self._at = self._paused_at + PAUSE_LIMIT - self._paused_total
             self._finish(completed=False)
+        # Compared on the real clock exactly as next_deadline() reports it, so a caller that waits
+        # until that deadline always finds the item due (no rounding gap between the two clocks).
         while (self.state in _RUNNING and self._agenda
-               and self._agenda[0][0] <= self._session_now()):
+               and self._real(self._agenda[0][0]) <= self._clock.now()):
             self._at, _, action = heapq.heappop(self._agenda)
             self._act(action)
 
