@@ -46,6 +46,10 @@ def test_normalise_spells_digits_as_words():
     assert normalise("start a 20-second hug").text == "start a twenty second hug"
 
 
+def test_normalise_leaves_long_digit_runs_alone():
+    assert normalise("rate it 1000").text == "rate it 1000"
+
+
 def test_normalise_collapses_repeated_words():
     assert normalise("stop stop stop").text == "stop"
 

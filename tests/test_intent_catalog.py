@@ -157,3 +157,9 @@ def test_rule_line_without_equals_is_reported():
 
 def test_heading_with_capitals_is_reported():
     assert "'Hug' is not a valid name" in error_for("[Hug]\nhug\n")
+
+
+def test_a_file_that_is_not_utf8_is_reported(tmp_path):
+    (tmp_path / "latin.ini").write_bytes("[hug]\ncâlin\n".encode("latin-1"))
+    with pytest.raises(TemplateError, match="latin.ini is not UTF-8 text"):
+        load_catalog(tmp_path)

@@ -76,6 +76,8 @@ def test_number_words_spell_numbers_as_spoken(n, words):
     ("rate {value:10..1}", "bad range"),
     ("rate {value:1..500}", "bad range"),
     ("rate {value:one..ten}", "bad range"),
+    ("rate {value:1..1000}", "bad range"),
+    ("(" * 13 + "hug" + ")" * 13, "nested more than 12 deep"),
     ("   ", "the template is empty"),
 ])
 def test_mistakes_are_reported_with_what_to_do(template, message):

@@ -82,8 +82,9 @@ def normalise(text: str) -> Normalised:
 
 def _normalise_words(words: list[str]) -> Normalised:
     if any(w.isdigit() for w in words):
-        words = " ".join(number_words(int(w)) if w.isdigit() and int(w) <= 100 else w
-                         for w in words).split()
+        # only numbers a person says; "000000..." from a stuck key stays an unknown word
+        words = " ".join(number_words(int(w)) if w.isdigit() and len(w) <= 3 and int(w) <= 100
+                         else w for w in words).split()
     words = [w for w in words if w not in FILLERS]
     woke = False
     if len(words) > 1 and words[0] in GREETINGS and words[1] == WAKE_WORD:

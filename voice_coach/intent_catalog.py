@@ -117,13 +117,23 @@ def load_catalog(directory: Path | str | None = None) -> IntentCatalog:
 
 @lru_cache(maxsize=4)
 def _load_files(folder: Path, files: tuple[tuple[Path, int], ...]) -> IntentCatalog:
-    sources = [(_display(path), path.read_text(encoding="utf-8")) for path, _ in files]
-    catalog = catalog_from_texts(sources)
+    catalog = catalog_from_texts([(_display(path), _read(path)) for path, _ in files])
     missing = [i for i in INTENT_IDS if i not in catalog.templates]
     if missing:
         raise TemplateError(f"no templates for {', '.join(missing)} in {folder} — add a "
                             "section with at least one template for each.")
     return catalog
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TemplateError(f"{_display(path)} is not UTF-8 text — save it as UTF-8 "
+                            "(any plain-text editor can).") from None
+    except OSError as error:
+        raise TemplateError(f"{_display(path)} cannot be read ({error.strerror}) — check the "
+                            "file and its permissions.") from None
 
 
 def catalog_from_text(text: str, source: str = "<text>") -> IntentCatalog:

@@ -28,7 +28,9 @@ _ONES = ("zero one two three four five six seven eight nine ten eleven twelve th
          "fifteen sixteen seventeen eighteen nineteen").split()
 _TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
-_RANGE = re.compile(r"(\d+)\.\.(\d+)\Z")
+_RANGE = re.compile(r"([0-9]{1,3})\.\.([0-9]{1,3})\Z")
+MAX_DEPTH = 12
+"""Brackets inside brackets deeper than this are a slip, and would exhaust Python's recursion."""
 _SPECIAL = "()[]{}<>|"
 
 
@@ -208,6 +210,7 @@ class _Parser:
     def __init__(self, text: str) -> None:
         self.text = text
         self.pos = 0
+        self.depth = 0
 
     def parse_alternatives(self, closer: str | None) -> Expression:
         opener_pos = self.pos - 1
@@ -244,8 +247,13 @@ class _Parser:
             if char in "|)]":
                 break
             if char in "([":
+                self.depth += 1
+                if self.depth > MAX_DEPTH:
+                    raise TemplateError(f"brackets nested more than {MAX_DEPTH} deep at column "
+                                        f"{self.pos + 1} — split the template into simpler lines.")
                 self.pos += 1
                 items.append(self.parse_alternatives(")" if char == "(" else "]"))
+                self.depth -= 1
             elif char == "{":
                 items.append(self.parse_slot())
             elif char == "<":
