@@ -1,0 +1,231 @@
+"""The coach's one output path: speech and cues go through a single always-open sounddevice stream
+whose callback mixes whatever is scheduled, so
+
+- a sound can start at an exact time (`play(audio, at=t)`): its first sample is placed at the right
+  offset inside the audio block using PortAudio's DAC timestamps, so breath cues do not drift;
+- `stop()` silences everything from the very next block, without closing the device;
+- the real start and end of every sound are known (times on `time.monotonic()`, the RealClock's
+  scale), which the echo canceller and the latency benchmark need.
+
+The stream writes silence when idle: reopening a device per phrase costs tens of milliseconds and
+makes onsets late by an unknown amount."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .audio_devices import find_device, sounddevice_module
+from .audio_file import resample
+from .audio_types import Audio
+from .errors import AudioDeviceError
+
+VOLUME_STEP_DB = 4.0
+"""One "louder"/"quieter": about a clearly audible but not startling step."""
+MAX_VOLUME = 2.0
+
+
+class Playback:
+    """One sound handed to the speaker. The audio callback fills in when it really reached the
+    speaker, so this is deliberately not a frozen value."""
+
+    def __init__(self, seconds: float, scheduled: float | None) -> None:
+        self.seconds = seconds
+        """Length of the sound."""
+        self.scheduled = scheduled
+        """Requested start (monotonic seconds), None for "as soon as possible"."""
+        self.start: float | None = None
+        """Monotonic time the first sample reached the speaker (None until it has)."""
+        self.end: float | None = None
+        """Monotonic time the last sample reaches the speaker, or when stop() cut it."""
+        self.stopped = False
+        self._started = threading.Event()
+
+    def wait_started(self, timeout: float | None = None) -> bool:
+        return self._started.wait(timeout)
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until the sound has finished playing (or was stopped); False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        if not self._started.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
+            return False
+        while True:
+            end = self.end
+            remaining = (end or 0.0) - time.monotonic()
+            if remaining <= 0:
+                return True
+            if deadline is not None and time.monotonic() + remaining > deadline:
+                time.sleep(max(0.0, deadline - time.monotonic()))
+                return False
+            time.sleep(remaining)
+
+
+@dataclass(eq=False)
+class _Scheduled:
+    samples: np.ndarray
+    start_stream: float | None
+    playback: Playback
+    position: int = field(default=0)
+
+
+class Speaker:
+    """Plays Audio through one output device. Thread-safe: play/stop may come from any thread."""
+
+    def __init__(self, device: str | int | None = None, volume: float = 1.0,
+                 latency: str | float = "low") -> None:
+        sd = sounddevice_module()
+        chosen = find_device(device, "output")
+        self.device_name = chosen.name
+        self.rate = int(chosen.default_rate)
+        self._volume = float(volume)
+        self._lock = threading.Lock()
+        self._items: list[_Scheduled] = []
+        self._block_end_stream = 0.0
+        self._tail_end: float | None = None  # finished in the callback, still in the device buffer
+        self._offset = 0.0
+        self.underflows = 0
+        """Blocks the device asked for too late (counted, not fatal)."""
+        try:
+            self._stream = sd.OutputStream(
+                samplerate=self.rate, device=chosen.index, channels=1, dtype="float32",
+                latency=latency, callback=self._callback,
+            )
+            self._offset = self._measure_offset()
+            self._stream.start()
+        except sd.PortAudioError as error:
+            raise AudioDeviceError(
+                f"The speaker {chosen.name!r} could not be opened ({error}): check it is connected "
+                "and free, or choose another with --output-device (see `voice-coach devices`)."
+            ) from error
+
+    @property
+    def latency_s(self) -> float:
+        """The device's output latency as PortAudio reports it."""
+        return float(self._stream.latency)
+
+    @property
+    def volume(self) -> float:
+        return self._volume
+
+    @volume.setter
+    def volume(self, value: float) -> None:
+        self._volume = float(min(MAX_VOLUME, max(0.0, value)))
+
+    def louder(self) -> float:
+        self.volume = max(self._volume, 0.05) * 10 ** (VOLUME_STEP_DB / 20)
+        return self._volume
+
+    def quieter(self) -> float:
+        self.volume = self._volume / 10 ** (VOLUME_STEP_DB / 20)
+        return self._volume
+
+    def play(self, audio: Audio, at: float | None = None) -> Playback:
+        """Start `audio` at monotonic time `at` (or as soon as possible) without waiting. Sounds
+        that overlap are mixed, so a cue can be scheduled while a sentence ends."""
+        samples = resample(audio, self.rate).samples.astype(np.float32, copy=False)
+        playback = Playback(len(samples) / self.rate, at)
+        self._offset = self._measure_offset()
+        start_stream = None if at is None else at + self._offset
+        with self._lock:
+            self._items.append(_Scheduled(samples, start_stream, playback))
+        return playback
+
+    def stop(self) -> float:
+        """Silence every sound now and drop the scheduled ones; returns the monotonic time the
+        speaker really falls silent (after the blocks already handed to the device)."""
+        with self._lock:
+            items, self._items = self._items, []
+            silent_at = self._block_end_stream - self._offset
+            self._tail_end = silent_at
+        for item in items:
+            item.playback.stopped = True
+            if item.playback.start is None:
+                item.playback.start = item.playback.end = silent_at
+                item.playback._started.set()
+            else:
+                item.playback.end = min(item.playback.end or silent_at, silent_at)
+        return silent_at
+
+    @property
+    def is_playing(self) -> bool:
+        """True while a sound is scheduled or still reaching the speaker."""
+        return self.playing_until is not None
+
+    @property
+    def playing_until(self) -> float | None:
+        """Monotonic time the last scheduled sound ends, None when nothing is playing."""
+        now = time.monotonic()
+        with self._lock:
+            ends = [self._expected_end(item) for item in self._items] + [self._tail_end or 0.0]
+        ends = [end for end in ends if end > now]
+        return max(ends) if ends else None
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Block until everything scheduled has played; False on timeout."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while (until := self.playing_until) is not None:
+            if deadline is not None and time.monotonic() >= deadline:
+                return False
+            limit = until if deadline is None else min(until, deadline)
+            time.sleep(max(0.001, min(0.05, limit - time.monotonic())))
+        return True
+
+    def close(self) -> None:
+        self.stop()
+        self._stream.close()
+
+    def __enter__(self) -> Speaker:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _expected_end(self, item: _Scheduled) -> float:
+        if item.playback.end is not None:
+            return item.playback.end
+        start = item.playback.scheduled if item.playback.scheduled is not None else time.monotonic()
+        return start + item.playback.seconds
+
+    def _measure_offset(self) -> float:
+        """Stream time minus monotonic time. PortAudio's stream clock has its own origin (on ALSA
+        the epoch); re-measured at every play so clock adjustments cannot build up drift."""
+        before = time.monotonic()
+        stream_now = self._stream.time
+        after = time.monotonic()
+        return stream_now - (before + after) / 2
+
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        if status.output_underflow:
+            self.underflows += 1
+        block_start = time_info.outputBufferDacTime or time_info.currentTime
+        mix = outdata[:, 0]
+        mix.fill(0.0)
+        with self._lock:
+            self._block_end_stream = block_start + frames / self.rate
+            offset = self._offset
+            finished = []
+            for item in self._items:
+                if item.position == 0:
+                    begin = 0 if item.start_stream is None else round((item.start_stream - block_start) * self.rate)
+                    if begin >= frames:
+                        continue
+                    begin = max(0, begin)  # a sound scheduled in the past starts now, late
+                    item.playback.start = block_start + begin / self.rate - offset
+                    item.playback.end = item.playback.start + item.playback.seconds
+                    item.playback._started.set()
+                else:
+                    begin = 0
+                count = min(frames - begin, len(item.samples) - item.position)
+                mix[begin:begin + count] += item.samples[item.position:item.position + count]
+                item.position += count
+                if item.position >= len(item.samples):
+                    finished.append(item)
+            for item in finished:
+                self._items.remove(item)
+                self._tail_end = max(self._tail_end or 0.0, item.playback.end)
+        if self._volume != 1.0:
+            mix *= self._volume
+        np.clip(mix, -1.0, 1.0, out=mix)
