@@ -159,7 +159,7 @@ def test_unknown_request_with_the_wake_word_gets_a_plain_reply():
 def test_answers_end_with_an_offer_of_a_fitting_exercise():
     dialog, _ = make()
     (text,) = says(dialog.hear("coach, what is emotional intimacy"))
-    assert text.endswith("Want to try rose, thorn and bud? About three minutes each.")
+    assert text.endswith("Want to try rose, thorn and bud, about three minutes each?")
 
 
 def test_yes_to_an_offer_starts_without_repeating_the_duration():
@@ -219,7 +219,7 @@ def test_tonight_suggests_with_a_reason_and_asks_first():
     dialog, _ = make(pick=pick, history=FakeHistory())
     events = dialog.hear("coach, we are stressed, what should we do tonight")
     assert (says(events), [e for e in events if isinstance(e, Start)]) == (
-        ["You sound stressed, so a hug. Want to try a twenty-second hug? Twenty seconds, under a minute in all."], [])
+        ["You sound stressed, so a hug. Want to try a twenty-second hug, twenty seconds, under a minute in all?"], [])
     assert seen == {"records": ["a record"], "hints": "coach, we are stressed, what should we do tonight", "hour": 12}
 
 

@@ -258,8 +258,8 @@ class Dialog:
     def _offer_exercise(self, exercise_id: str, lead_in: str) -> None:
         exercise = self.exercises[exercise_id]
         self._offer = exercise_id
-        self._reply(f"{lead_in} Want to try {exercise.name}? {_sentence(exercise.duration)}",
-                    then=Mode.OFFERING)
+        # The question comes last, so "yes" is the natural next word.
+        self._reply(f"{lead_in} Want to try {exercise.name}, {exercise.duration}?", then=Mode.OFFERING)
 
     def _start(self, exercise_id: str, preamble: str | None) -> None:
         self._hush_if_speaking()

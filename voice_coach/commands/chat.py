@@ -7,14 +7,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import queue
 import sys
+import threading
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import Protocol, TextIO
 
 from ..answers import load_answers
 from ..clock import Clock, RealClock, VirtualClock
-from ..dialog import Dialog, Heard
+from ..dialog import Dialog, Heard, Mode
 from ..exercises import load_exercises
 from ..history import History, Rating, SessionRecord
 from ..intent import IntentMatcher
@@ -41,15 +45,17 @@ def run(args: argparse.Namespace) -> int:
     settings, warnings = load_settings()
     for warning in warnings:
         print(f"voice-coach: {warning}", file=sys.stderr)
-    clock: Clock = VirtualClock() if args.clock == "virtual" else RealClock()
+    virtual = args.clock == "virtual"
+    clock: Clock = VirtualClock() if virtual else RealClock()
     history = History()
     exercises = load_exercises()
     dialog = Dialog(exercises, load_answers(exercises), clock, estimate_speech_seconds,
                     settings=settings, matcher=IntentMatcher(load_catalog()),
-                    history=history if args.clock == "real" else Rehearsal(history))
-    turns, problems = parse_turns(sys.stdin if args.clock == "real" else sys.stdin.read().splitlines())
+                    history=Rehearsal(history) if virtual else history)
+    lines = ListedLines(sys.stdin.read().splitlines()) if virtual else TypedLines(sys.stdin)
+    problems: list[str] = []
     start = clock.now()
-    for event in converse(dialog, clock, turns):
+    for event in converse(dialog, clock, lines, problems):
         line = as_json(event, start) if args.json else as_text(event, start)
         if line is not None:
             print(line, flush=True)
@@ -58,25 +64,49 @@ def run(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-def parse_turns(lines: Iterable[str]) -> tuple[Iterator[Turn], list[str]]:
-    """Turns from lines; bad lines are skipped and described in the returned list (filled as the
-    turns are read, so the rest of the input is still used)."""
-    problems: list[str] = []
+class Lines(Protocol):
+    def get(self, timeout: float | None) -> str | None | EndOfInput:
+        """The next line; None if none came within `timeout` seconds; END when input is over."""
 
-    def turns() -> Iterator[Turn]:
-        for number, line in enumerate(lines, start=1):
-            try:
-                turn = parse_turn(line)
-            except BadTurn as error:
-                problems.append(f"line {number}: {error}")
-                continue
-            if turn is not None:
-                yield turn
 
-    return turns(), problems
+class EndOfInput:
+    """stdin has ended."""
+
+
+END = EndOfInput()
+
+
+class ListedLines:
+    """All lines known in advance (virtual clock): never waits."""
+
+    def __init__(self, lines: Iterable[str]) -> None:
+        self._lines = iter(lines)
+
+    def get(self, timeout: float | None) -> str | EndOfInput:
+        return next(self._lines, END)
+
+
+class TypedLines:
+    """Lines as they are typed or piped (real clock): a thread reads, so the coach keeps time."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._queue: queue.Queue[str | EndOfInput] = queue.Queue()
+        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+
+    def _read(self, stream: TextIO) -> None:
+        for line in stream:
+            self._queue.put(line)
+        self._queue.put(END)
+
+    def get(self, timeout: float | None) -> str | None | EndOfInput:
+        try:
+            return self._queue.get(timeout=timeout)
+        except queue.Empty:
+            return None
 
 
 def parse_turn(line: str) -> Turn | None:
+    """A turn, or None for a blank line or a # comment; BadTurn says what is wrong."""
     line = line.strip()
     if not line or line.startswith("#"):
         return None
@@ -93,44 +123,58 @@ def parse_turn(line: str) -> Turn | None:
     return Turn(text.strip(), at)
 
 
-def converse(dialog: Dialog, clock: Clock, turns: Iterable[Turn]) -> Iterator[Event | Heard]:
-    """Play the turns to the dialog on `clock`, then run on until the coach is idle."""
+def converse(dialog: Dialog, clock: Clock, lines: Lines,
+             problems: list[str]) -> Iterator[Event | Heard]:
+    """Play the turns to the dialog in order, each at its moment, then run on until no exercise
+    is running and the coach has finished speaking. Bad lines are skipped into `problems`."""
     start = clock.now()
-    for turn in turns:
-        if turn.at is not None:
-            yield from _run_until(dialog, clock, start + turn.at)
-        else:
-            yield from _run_until_waiting(dialog, clock)
-        yield from dialog.hear(turn.text)
-    limit = clock.now() + SIMULATED_HOURS * 3600
-    while not (dialog.idle and dialog.next_deadline() is None):
-        deadline = dialog.next_deadline()
-        if deadline is None or deadline > limit:
-            break
-        _wait_until(clock, deadline)
-        yield from dialog.poll()
-
-
-def _run_until(dialog: Dialog, clock: Clock, when: float) -> Iterator[Event | Heard]:
-    while (deadline := dialog.next_deadline()) is not None and deadline <= when:
-        _wait_until(clock, deadline)
-        yield from dialog.poll()
-    _wait_until(clock, when)
-    yield from dialog.poll()
-
-
-def _run_until_waiting(dialog: Dialog, clock: Clock) -> Iterator[Event | Heard]:
-    while not dialog.awaiting_reply:
-        candidates = [t for t in (dialog.next_deadline(), dialog.speaking_until) if t is not None
-                      and t > clock.now()]
-        if not candidates:
+    pending: deque[Turn] = deque()
+    ended, number = False, 0
+    while True:
+        if pending and _due(pending[0], dialog, clock, start):
+            yield from dialog.hear(pending.popleft().text)
+            continue
+        if ended and not pending and not _busy(dialog):
             return
-        _wait_until(clock, min(candidates))
+        wake = _next_moment(dialog, clock, start, pending[0] if pending else None)
+        if not ended:
+            timeout = None if wake is None else max(0.0, wake - clock.now())
+            line = lines.get(timeout)
+            if isinstance(line, EndOfInput):
+                ended = True
+            elif line is not None:
+                number += 1
+                try:
+                    turn = parse_turn(line)
+                except BadTurn as error:
+                    problems.append(f"line {number}: {error}")
+                    continue
+                if turn is not None:
+                    pending.append(turn)
+                continue
+        elif wake is None or wake - start > SIMULATED_HOURS * 3600:
+            return
+        else:
+            clock.sleep(max(0.0, wake - clock.now()))
         yield from dialog.poll()
 
 
-def _wait_until(clock: Clock, when: float) -> None:
-    clock.sleep(max(0.0, when - clock.now()))
+def _due(turn: Turn, dialog: Dialog, clock: Clock, start: float) -> bool:
+    if turn.at is not None:
+        return clock.now() >= start + turn.at
+    return dialog.awaiting_reply
+
+
+def _busy(dialog: Dialog) -> bool:
+    return dialog.mode is Mode.EXERCISE or not dialog.awaiting_reply
+
+
+def _next_moment(dialog: Dialog, clock: Clock, start: float, turn: Turn | None) -> float | None:
+    """When something may next happen: a deadline, the end of the coach's speech, a timed turn."""
+    speech_end = dialog.speaking_until if dialog.speaking_until > clock.now() else None
+    moments = [dialog.next_deadline(), speech_end,
+               None if turn is None or turn.at is None else start + turn.at]
+    return min((moment for moment in moments if moment is not None), default=None)
 
 
 def as_json(event: Event | Heard, start: float) -> str | None:
