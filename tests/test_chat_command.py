@@ -1,4 +1,4 @@
-"""`voice-coach chat`: the whole dialog on text, with the real intent matcher, on the virtual clock."""
+"""`voice-coach chat`: the whole dialog on text, with the real matcher, on the virtual clock."""
 
 import io
 import json
@@ -29,25 +29,44 @@ def matcher():
 
 @pytest.fixture
 def chat(matcher):
-    def run(*lines, settings=Settings()):
+    def run(*lines, settings=None):
+        settings = settings or Settings()
         clock = VirtualClock()
-        dialog = Dialog(EXERCISES, load_answers(EXERCISES), clock, estimate_speech_seconds,
-                        settings=settings, matcher=matcher, started_at=EVENING)
+        dialog = Dialog(
+            EXERCISES,
+            load_answers(EXERCISES),
+            clock,
+            estimate_speech_seconds,
+            settings=settings,
+            matcher=matcher,
+            started_at=EVENING,
+        )
         problems = []
         printed = [as_json(e, 0.0) for e in converse(dialog, clock, ListedLines(lines), problems)]
         return [json.loads(line) for line in printed if line is not None], dialog, problems
+
     return run
 
 
 def of(events, kind, **match):
-    return [e for e in events if e["event"] == kind and all(e.get(k) == v for k, v in match.items())]
+    return [
+        e for e in events if e["event"] == kind and all(e.get(k) == v for k, v in match.items())
+    ]
 
 
 def test_breathing_by_voice_request(chat):
     events, dialog, _ = chat("coach, breathe with us")
-    assert (of(events, "heard")[0]["intent"], of(events, "start"), len(of(events, "cue", phase="inhale"))) == (
-        "breathing", [{"t": 0.0, "event": "start", "exercise": "breathing"}], 6)
-    assert events[-1] == {"t": events[-1]["t"], "event": "end", "exercise": "breathing", "completed": True}
+    assert (
+        of(events, "heard")[0]["intent"],
+        of(events, "start"),
+        len(of(events, "cue", phase="inhale")),
+    ) == ("breathing", [{"t": 0.0, "event": "start", "exercise": "breathing"}], 6)
+    assert events[-1] == {
+        "t": events[-1]["t"],
+        "event": "end",
+        "exercise": "breathing",
+        "completed": True,
+    }
 
 
 def test_the_coach_says_how_long_before_starting(chat):
@@ -62,14 +81,22 @@ def test_events_are_in_time_order(chat):
 
 def test_every_event_has_the_contract_fields(chat):
     events, _, _ = chat("coach, start a hug timer", "yes")
-    fields = {"say": {"text"}, "cue": {"phase"}, "heard": {"text", "intent", "slots"},
-              "start": {"exercise"}, "end": {"exercise", "completed"}}
+    fields = {
+        "say": {"text"},
+        "cue": {"phase"},
+        "heard": {"text", "intent", "slots"},
+        "start": {"exercise"},
+        "end": {"exercise", "completed"},
+    }
     assert all({"t", "event"} | fields[e["event"]] <= e.keys() for e in events)
 
 
 def test_hug_through_chat_lasts_twenty_seconds(chat):
     events, _, _ = chat("coach, start a hug timer", "yes")
-    start, end = of(events, "cue", phase="timer_start")[0]["t"], of(events, "cue", phase="timer_end")[0]["t"]
+    start, end = (
+        of(events, "cue", phase="timer_start")[0]["t"],
+        of(events, "cue", phase="timer_end")[0]["t"],
+    )
     assert end - start == pytest.approx(20.0, abs=0.05)
 
 
@@ -83,15 +110,29 @@ def test_pause_and_resume_shift_the_breaths_by_the_pause(chat):
 
 def test_stop_at_a_time_ends_the_exercise(chat):
     events, dialog, _ = chat("coach, breathe with us", "@20 stop")
-    assert (events[-1]["event"], events[-1]["completed"], events[-1]["t"], dialog.idle) == ("end", False, 20.0, True)
+    assert (events[-1]["event"], events[-1]["completed"], events[-1]["t"], dialog.idle) == (
+        "end",
+        False,
+        20.0,
+        True,
+    )
 
 
-@pytest.mark.parametrize("sentence", ["I wish the rain would stop", "I couldn't stop thinking about it",
-                                      "we should take a break from my mother", "next week is going to be hard"])
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "I wish the rain would stop",
+        "I couldn't stop thinking about it",
+        "we should take a break from my mother",
+        "next week is going to be hard",
+    ],
+)
 def test_sharing_sentences_never_move_rose_thorn_bud(chat, sentence):
     plain, _, _ = chat("coach, rose thorn bud")
     shared, _, _ = chat("coach, rose thorn bud", f"@20 {sentence}", f"@50 {sentence}")
-    assert [e for e in shared if e["event"] != "heard"] == [e for e in plain if e["event"] != "heard"]
+    assert [e for e in shared if e["event"] != "heard"] == [
+        e for e in plain if e["event"] != "heard"
+    ]
     assert [e["intent"] for e in of(shared, "heard")][1:] == [None, None]
 
 
@@ -107,7 +148,10 @@ def test_plain_lines_answer_when_the_coach_listens(chat):
 
 def test_names_from_the_settings(chat):
     from voice_coach.settings import PeopleSettings
-    events, _, _ = chat("coach, rose thorn bud", settings=Settings(people=PeopleSettings(("Sam", "Alex"))))
+
+    events, _, _ = chat(
+        "coach, rose thorn bud", settings=Settings(people=PeopleSettings(("Sam", "Alex")))
+    )
     assert of(events, "say", text="Sam, your rose?") and of(events, "say", text="Alex, your rose?")
 
 
@@ -131,8 +175,15 @@ def test_bad_lines_are_reported_and_the_rest_is_used(chat):
     assert problems[0].startswith("line 1: '@soon' is not a time") and of(events, "start")
 
 
-@pytest.mark.parametrize(("line", "turn"), [("@12.5 stop", Turn("stop", 12.5)), ("yes", Turn("yes", None)),
-                                            ("  ", None), ("# a note", None)])
+@pytest.mark.parametrize(
+    ("line", "turn"),
+    [
+        ("@12.5 stop", Turn("stop", 12.5)),
+        ("yes", Turn("yes", None)),
+        ("  ", None),
+        ("# a note", None),
+    ],
+)
 def test_parse_turn(line, turn):
     assert parse_turn(line) == turn
 
@@ -169,6 +220,7 @@ def test_command_exits_2_on_a_bad_line_after_the_rest(monkeypatch, tmp_path, cap
 def test_virtual_chat_does_not_write_the_history(monkeypatch, tmp_path, capsys):
     command(monkeypatch, tmp_path, capsys, "coach, a hug\nyes\n")
     from voice_coach.history import History
+
     assert History(tmp_path / "data" / "history.db").recent() == []
 
 

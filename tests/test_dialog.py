@@ -9,7 +9,7 @@ from voice_coach.clock import VirtualClock
 from voice_coach.dialog import FOLLOW_UP_SECONDS, OFFER_SECONDS, Dialog, Heard, Mode
 from voice_coach.exercises import load_exercises
 from voice_coach.progress import Progress
-from voice_coach.session import Cue, End, Interrupt, Listen, Say, Start, estimate_speech_seconds
+from voice_coach.session import Cue, End, Listen, Say, Start, estimate_speech_seconds
 from voice_coach.settings import PeopleSettings, Settings
 from voice_coach.tonight import Suggestion
 
@@ -33,14 +33,26 @@ class FakeMatcher:
     dialog's own guard for sharing partners is what these tests exercise."""
 
     PHRASES = {
-        "breathe with us": ("breathing", {}), "a hug": ("hug", {}), "rose thorn bud": ("rose_thorn_bud", {}),
-        "stress map": ("stress_map", {}), "what should we do tonight": ("tonight", {}),
+        "breathe with us": ("breathing", {}),
+        "a hug": ("hug", {}),
+        "rose thorn bud": ("rose_thorn_bud", {}),
+        "stress map": ("stress_map", {}),
+        "what should we do tonight": ("tonight", {}),
         "we are stressed what should we do tonight": ("tonight", {}),
-        "what is emotional intimacy": ("what_is_intimacy", {}), "what is repair": ("define", {"term": "repair"}),
-        "define": ("define", {}), "how are we doing": ("progress", {}), "yes": ("yes", {}),
-        "no": ("no", {}), "pause": ("pause", {}), "resume": ("resume", {}), "done": ("next", {}),
-        "help": ("help", {}), "seven": ("number", {"value": 7}), "quieter": ("quieter", {}),
-        "repeat": ("repeat", {}), "time left": ("time_left", {}),
+        "what is emotional intimacy": ("what_is_intimacy", {}),
+        "what is repair": ("define", {"term": "repair"}),
+        "define": ("define", {}),
+        "how are we doing": ("progress", {}),
+        "yes": ("yes", {}),
+        "no": ("no", {}),
+        "pause": ("pause", {}),
+        "resume": ("resume", {}),
+        "done": ("next", {}),
+        "help": ("help", {}),
+        "seven": ("number", {"value": 7}),
+        "quieter": ("quieter", {}),
+        "repeat": ("repeat", {}),
+        "time left": ("time_left", {}),
     }
 
     def __init__(self):
@@ -73,10 +85,19 @@ class FakeHistory:
         return ["a record"]
 
 
-def make(settings=Settings(), started_at=NOON, **options):
+def make(settings=None, started_at=NOON, **options):
+    settings = settings or Settings()
     clock = VirtualClock()
-    dialog = Dialog(EXERCISES, ANSWERS, clock, estimate_speech_seconds, settings=settings,
-                    matcher=options.pop("matcher", FakeMatcher()), started_at=started_at, **options)
+    dialog = Dialog(
+        EXERCISES,
+        ANSWERS,
+        clock,
+        estimate_speech_seconds,
+        settings=settings,
+        matcher=options.pop("matcher", FakeMatcher()),
+        started_at=started_at,
+        **options,
+    )
     return dialog, clock
 
 
@@ -114,7 +135,10 @@ def test_idle_requests_need_the_wake_word():
 def test_a_direct_request_is_consent_and_says_how_long_first():
     dialog, _ = make()
     events = dialog.hear("coach, breathe with us")
-    assert kinds(events)[:3] == ["Heard", "Start", "Say"] and says(events)[0] == "Six breaths, about a minute."
+    assert (
+        kinds(events)[:3] == ["Heard", "Start", "Say"]
+        and says(events)[0] == "Six breaths, about a minute."
+    )
 
 
 def test_wake_word_may_come_last():
@@ -167,7 +191,10 @@ def test_yes_to_an_offer_starts_without_repeating_the_duration():
     dialog.hear("coach, what is emotional intimacy")
     clock.advance(20.0)
     events = dialog.hear("yes")
-    assert Start(20.0, "rose_thorn_bud") in events and says(events)[0] == EXERCISES["rose_thorn_bud"].steps[0].text
+    assert (
+        Start(20.0, "rose_thorn_bud") in events
+        and says(events)[0] == EXERCISES["rose_thorn_bud"].steps[0].text
+    )
 
 
 def test_no_to_an_offer_goes_back_to_idle():
@@ -214,13 +241,24 @@ def test_tonight_suggests_with_a_reason_and_asks_first():
 
     def pick(records, now, hints, night):
         seen.update(records=records, hints=hints, hour=now.hour)
-        return Suggestion("hug", "a twenty-second hug", "You sound stressed, so a hug.", "twenty seconds")
+        return Suggestion(
+            "hug", "a twenty-second hug", "You sound stressed, so a hug.", "twenty seconds"
+        )
 
     dialog, _ = make(pick=pick, history=FakeHistory())
     events = dialog.hear("coach, we are stressed, what should we do tonight")
     assert (says(events), [e for e in events if isinstance(e, Start)]) == (
-        ["You sound stressed, so a hug. Want to try a twenty-second hug, twenty seconds, under a minute in all?"], [])
-    assert seen == {"records": ["a record"], "hints": "coach, we are stressed, what should we do tonight", "hour": 12}
+        [
+            "You sound stressed, so a hug. "
+            "Want to try a twenty-second hug, twenty seconds, under a minute in all?"
+        ],
+        [],
+    )
+    assert seen == {
+        "records": ["a record"],
+        "hints": "coach, we are stressed, what should we do tonight",
+        "hour": 12,
+    }
 
 
 def test_tonight_starts_on_yes():
@@ -295,7 +333,10 @@ def test_sharing_sentences_never_move_the_session():
     dialog, clock = make()
     sharing(dialog, clock)
     events = dialog.hear("I wish the rain would stop")
-    assert (events, dialog.sharing) == ([Heard(clock.now(), "I wish the rain would stop", None, {})], True)
+    assert (events, dialog.sharing) == (
+        [Heard(clock.now(), "I wish the rain would stop", None, {})],
+        True,
+    )
 
 
 def test_a_short_stop_while_sharing_stops():
@@ -334,8 +375,12 @@ def test_history_keeps_the_exercise_and_its_ratings():
             dialog.poll()
         dialog.hear("seven")
     run_out(dialog, clock)
-    assert history.calls == [("start", "stress_map"), ("finish", True), ("rating", "first partner: stress", 7),
-                             ("rating", "second partner: stress", 7)]
+    assert history.calls == [
+        ("start", "stress_map"),
+        ("finish", True),
+        ("rating", "first partner: stress", 7),
+        ("rating", "second partner: stress", 7),
+    ]
 
 
 def test_a_stopped_exercise_is_kept_as_not_completed():
@@ -354,7 +399,9 @@ def test_quieter_in_an_exercise_is_kept_afterwards():
     dialog.hear("quieter")
     dialog.hear("stop")
     clock.advance(5.0)
-    assert next(e for e in dialog.hear("coach, help") if isinstance(e, Say)).volume == pytest.approx(0.65)
+    assert next(
+        e for e in dialog.hear("coach, help") if isinstance(e, Say)
+    ).volume == pytest.approx(0.65)
 
 
 def test_awaiting_reply_follows_the_coach_speech():
@@ -398,6 +445,7 @@ def test_an_exercise_runs_to_its_end_and_the_coach_is_idle():
 
 def test_breath_settings_reach_the_breathing():
     from voice_coach.settings import BreathSettings
+
     dialog, clock = make(Settings(breathing=BreathSettings(inhale_s=5.0, exhale_s=8.0, count=4)))
     events = dialog.hear("coach, breathe with us") + run_out(dialog, clock)
     inhales = [e.t for e in events if isinstance(e, Cue) and e.phase == "inhale"]

@@ -22,8 +22,13 @@ class Result:
 
 
 def spoken_answer(intent, slots):
-    dialog = Dialog(EXERCISES, ANSWERS, VirtualClock(), estimate_speech_seconds,
-                    started_at=datetime(2026, 11, 26, 23, 0))
+    dialog = Dialog(
+        EXERCISES,
+        ANSWERS,
+        VirtualClock(),
+        estimate_speech_seconds,
+        started_at=datetime(2026, 11, 26, 23, 0),
+    )
     (say,) = [e for e in dialog.heard(Result(intent, slots)) if isinstance(e, Say)]
     return say, dialog
 
@@ -44,7 +49,9 @@ def test_answer_ends_by_offering_an_exercise_and_its_length(intent, slots):
 
 def test_night_answers_use_the_night_voice():
     say, _ = spoken_answer("pillars", {})
-    assert say.rate == pytest.approx(Settings().speech.rate_wpm * Settings().night.rate_factor, abs=1)
+    assert say.rate == pytest.approx(
+        Settings().speech.rate_wpm * Settings().night.rate_factor, abs=1
+    )
 
 
 def test_faq_how_long_keeps_the_articles_weeks():
@@ -53,8 +60,16 @@ def test_faq_how_long_keeps_the_articles_weeks():
 
 def test_pillars_names_all_five():
     text = ANSWERS.find("pillars").text
-    assert all(p in text for p in ("emotional safety", "attuned communication", "shared meaning",
-                                   "repair and forgiveness", "play and pleasure"))
+    assert all(
+        p in text
+        for p in (
+            "emotional safety",
+            "attuned communication",
+            "shared meaning",
+            "repair and forgiveness",
+            "play and pleasure",
+        )
+    )
 
 
 def write(tmp_path, text):
@@ -70,7 +85,10 @@ def complete_file():
 
 
 def test_a_complete_file_loads(tmp_path):
-    assert load_answers(EXERCISES, write(tmp_path, complete_file())).find("define", "repair").offer == "hug"
+    assert (
+        load_answers(EXERCISES, write(tmp_path, complete_file())).find("define", "repair").offer
+        == "hug"
+    )
 
 
 def test_missing_answer_is_named(tmp_path):
@@ -80,17 +98,24 @@ def test_missing_answer_is_named(tmp_path):
 
 def test_offer_must_be_an_exercise(tmp_path):
     with pytest.raises(AnswerError, match="'dance' is not an exercise"):
-        load_answers(EXERCISES, write(tmp_path, complete_file().replace('offer = "hug"', 'offer = "dance"', 1)))
+        load_answers(
+            EXERCISES,
+            write(tmp_path, complete_file().replace('offer = "hug"', 'offer = "dance"', 1)),
+        )
 
 
 def test_unknown_key_is_named(tmp_path):
     with pytest.raises(AnswerError, match="unknown key 'txt'"):
-        load_answers(EXERCISES, write(tmp_path, complete_file().replace('text = "t"', 'txt = "t"', 1)))
+        load_answers(
+            EXERCISES, write(tmp_path, complete_file().replace('text = "t"', 'txt = "t"', 1))
+        )
 
 
 def test_unknown_answer_is_named(tmp_path):
     with pytest.raises(AnswerError, match=r"\[extra\] is not an answer"):
-        load_answers(EXERCISES, write(tmp_path, complete_file() + '\n[extra]\ntext = "t"\noffer = "hug"\n'))
+        load_answers(
+            EXERCISES, write(tmp_path, complete_file() + '\n[extra]\ntext = "t"\noffer = "hug"\n')
+        )
 
 
 def test_broken_toml_is_reported(tmp_path):

@@ -37,8 +37,14 @@ def test_hug_timer_is_twenty_seconds():
 
 def test_sentence_stems_keep_the_three_stems():
     texts = " ".join(s.text for s in load_exercises()["sentence_stems"].steps)
-    assert all(stem in texts for stem in ("Lately, I've been feeling", "Something I'm afraid to say is",
-                                          "I feel most loved when you"))
+    assert all(
+        stem in texts
+        for stem in (
+            "Lately, I've been feeling",
+            "Something I'm afraid to say is",
+            "I feel most loved when you",
+        )
+    )
 
 
 def test_gentle_start_settles_the_body_before_five_steps():
@@ -47,17 +53,25 @@ def test_gentle_start_settles_the_body_before_five_steps():
 
 
 def test_magic_minutes_lasts_five_minutes():
-    assert sum(s.seconds for s in load_exercises()["magic_minutes"].steps if s.kind == "prompt") == 300
+    assert (
+        sum(s.seconds for s in load_exercises()["magic_minutes"].steps if s.kind == "prompt") == 300
+    )
 
 
 def test_each_partner_repeats_the_turn_for_both_partners(tmp_path):
-    exercise = load_exercise(write(tmp_path, '[[steps]]\neach_partner = [{ prompt = "{partner}?" },'
-                                             ' { say = "ok {other}" }]\n'))
+    exercise = load_exercise(
+        write(
+            tmp_path,
+            '[[steps]]\neach_partner = [{ prompt = "{partner}?" }, { say = "ok {other}" }]\n',
+        )
+    )
     assert [s.partner for s in exercise.steps] == [0, 0, 1, 1]
 
 
 def test_steps_take_their_options(tmp_path):
-    exercise = load_exercise(write(tmp_path, '[[steps]]\nbreathe = 3\ninhale = 5\nhold = 1\nexhale = 7\n'))
+    exercise = load_exercise(
+        write(tmp_path, "[[steps]]\nbreathe = 3\ninhale = 5\nhold = 1\nexhale = 7\n")
+    )
     step = exercise.steps[0]
     assert (step.count, step.inhale, step.hold, step.exhale) == (3, 5.0, 1.0, 7.0)
 
@@ -72,7 +86,7 @@ def test_unknown_key_names_file_step_and_key(tmp_path):
 
 
 def test_step_without_a_kind_is_reported(tmp_path):
-    assert "exactly one of" in error_for(tmp_path, '[[steps]]\nseconds = 20\n')
+    assert "exactly one of" in error_for(tmp_path, "[[steps]]\nseconds = 20\n")
 
 
 def test_step_with_two_kinds_is_reported(tmp_path):
@@ -84,11 +98,11 @@ def test_unknown_cue_lists_the_sounds(tmp_path):
 
 
 def test_negative_seconds_are_reported(tmp_path):
-    assert "timer must be" in error_for(tmp_path, '[[steps]]\ntimer = -2\n')
+    assert "timer must be" in error_for(tmp_path, "[[steps]]\ntimer = -2\n")
 
 
 def test_breath_count_must_be_whole(tmp_path):
-    assert "whole number" in error_for(tmp_path, '[[steps]]\nbreathe = 2.5\n')
+    assert "whole number" in error_for(tmp_path, "[[steps]]\nbreathe = 2.5\n")
 
 
 def test_unknown_name_in_text_is_reported(tmp_path):
@@ -120,7 +134,9 @@ def test_missing_steps_are_reported(tmp_path):
 
 def test_missing_title_is_reported(tmp_path):
     path = tmp_path / "demo.toml"
-    path.write_text('id = "demo"\nname = "n"\nduration = "d"\n[[steps]]\nsay = "x"\n', encoding="utf-8")
+    path.write_text(
+        'id = "demo"\nname = "n"\nduration = "d"\n[[steps]]\nsay = "x"\n', encoding="utf-8"
+    )
     with pytest.raises(ExerciseError, match="title"):
         load_exercise(path)
 

@@ -17,8 +17,11 @@ def plan(monkeypatch, tmp_path, capsys, *argv):
 def test_plan_json_runs_start_to_end(monkeypatch, tmp_path, capsys, name):
     code, out, _ = plan(monkeypatch, tmp_path, capsys, name, "--json")
     events = [json.loads(line) for line in out.splitlines()]
-    assert (code, events[0]["event"], events[-1]) == (0, "start", {"t": events[-1]["t"], "event": "end",
-                                                                  "exercise": name, "completed": True})
+    assert (code, events[0]["event"], events[-1]) == (
+        0,
+        "start",
+        {"t": events[-1]["t"], "event": "end", "exercise": name, "completed": True},
+    )
 
 
 def test_plan_shows_the_hug_timer(monkeypatch, tmp_path, capsys):
@@ -29,12 +32,16 @@ def test_plan_shows_the_hug_timer(monkeypatch, tmp_path, capsys):
 
 def test_plan_text_is_a_readable_timeline(monkeypatch, tmp_path, capsys):
     code, out, _ = plan(monkeypatch, tmp_path, capsys, "breathing")
-    assert code == 0 and out.count("cue     inhale") == 6 and out.splitlines()[0].startswith(" 0:00.0")
+    assert (
+        code == 0 and out.count("cue     inhale") == 6 and out.splitlines()[0].startswith(" 0:00.0")
+    )
 
 
 def test_plan_uses_partner_names_from_the_settings(monkeypatch, tmp_path, capsys):
     (tmp_path / "config").mkdir()
-    (tmp_path / "config" / "settings.toml").write_text('[people]\npartner_names = ["Sam", "Alex"]\n')
+    (tmp_path / "config" / "settings.toml").write_text(
+        '[people]\npartner_names = ["Sam", "Alex"]\n'
+    )
     _, out, _ = plan(monkeypatch, tmp_path, capsys, "rose_thorn_bud")
     assert "Sam, your rose?" in out
 

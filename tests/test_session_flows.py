@@ -1,11 +1,20 @@
-"""Every exercise's whole flow on the virtual clock, untouched and with each control in the middle."""
+"""Every exercise's whole flow on the virtual clock, untouched and with each control midway."""
 
 import pytest
 
 from voice_coach.clock import VirtualClock
 from voice_coach.exercises import EXERCISE_IDS, load_exercises
-from voice_coach.session import (Cue, End, Listen, Say, Session, State, Utterance,
-                                 estimate_speech_seconds, simulate)
+from voice_coach.session import (
+    Cue,
+    End,
+    Listen,
+    Say,
+    Session,
+    State,
+    Utterance,
+    estimate_speech_seconds,
+    simulate,
+)
 
 EXERCISES = load_exercises()
 
@@ -29,7 +38,7 @@ def run(name, inputs=()):
 def quiet_window(events):
     """A moment inside a timer, breath or partner's turn: 1 s after a cue or listen with at least
     2 s to the next event."""
-    for event, following in zip(events, events[1:]):
+    for event, following in zip(events, events[1:], strict=False):
         if isinstance(event, (Cue, Listen)) and following.t - event.t >= 2.0:
             return event.t + 1.0
     raise AssertionError("no quiet window")
@@ -41,8 +50,11 @@ def middle(events):
 
 def script(events):
     """The session's own events (no acknowledgements), as comparable tuples."""
-    return [(type(e).__name__, round(e.t, 6), getattr(e, "text", getattr(e, "phase", "")))
-            for e in events if not isinstance(e, Listen)]
+    return [
+        (type(e).__name__, round(e.t, 6), getattr(e, "text", getattr(e, "phase", "")))
+        for e in events
+        if not isinstance(e, Listen)
+    ]
 
 
 @pytest.mark.parametrize("name", EXERCISE_IDS)
@@ -69,7 +81,11 @@ def test_pause_shifts_everything_after_by_exactly_the_pause(name):
     baseline, _ = run(name)
     paused_at = quiet_window(baseline)
     events, _ = run(name, [(paused_at, said("pause")), (paused_at + 42.5, said("resume"))])
-    later = [e for e in events if e.t > paused_at + 42.5 or (e.t == paused_at + 42.5 and not isinstance(e, Say))]
+    later = [
+        e
+        for e in events
+        if e.t > paused_at + 42.5 or (e.t == paused_at + 42.5 and not isinstance(e, Say))
+    ]
     shifted = [type(e)(**{**e.__dict__, "t": e.t + 42.5}) for e in baseline if e.t > paused_at]
     assert script(later) == script(shifted)
 
@@ -86,7 +102,8 @@ def test_repeat_in_the_middle_says_something_again(name):
     baseline, _ = run(name)
     events, session = run(name, [(middle(baseline), said("repeat"))])
     assert session.completed and len([e for e in events if isinstance(e, Say)]) > len(
-        [e for e in baseline if isinstance(e, Say)])
+        [e for e in baseline if isinstance(e, Say)]
+    )
 
 
 @pytest.mark.parametrize("name", EXERCISE_IDS)
@@ -95,7 +112,9 @@ def test_pace_change_in_the_middle_changes_later_speech(name, control):
     baseline, _ = run(name)
     events, session = run(name, [(middle(baseline), said(control))])
     before, after = baseline[-2], [e for e in events if isinstance(e, Say)][-1]
-    assert session.completed and (after.rate < before.rate if control == "slower" else after.rate > before.rate)
+    assert session.completed and (
+        after.rate < before.rate if control == "slower" else after.rate > before.rate
+    )
 
 
 @pytest.mark.parametrize("name", EXERCISE_IDS)
@@ -103,5 +122,7 @@ def test_controls_in_every_state_never_break_the_session(name):
     baseline, _ = run(name)
     moments = [e.t + 0.5 for e in baseline[1:-1:3]]
     controls = ["help", "time_left", "louder", "quieter", "pause", "resume", "repeat", "faster"]
-    events, session = run(name, [(t, said(controls[i % len(controls)])) for i, t in enumerate(moments)])
+    events, session = run(
+        name, [(t, said(controls[i % len(controls)])) for i, t in enumerate(moments)]
+    )
     assert session.state is State.ENDED and isinstance(events[-1], End)

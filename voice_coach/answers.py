@@ -11,8 +11,18 @@ from pathlib import Path
 from .errors import VoiceCoachError
 
 ANSWERS_FILE = Path(__file__).parent / "data" / "answers.toml"
-ANSWER_IDS = ("what_is_intimacy", "pillars", "signs", "grown_apart", "sex_and_intimacy",
-              "roadblocks", "faq_how_long", "faq_partner_reluctant", "faq_betrayal", "faq_dependence")
+ANSWER_IDS = (
+    "what_is_intimacy",
+    "pillars",
+    "signs",
+    "grown_apart",
+    "sex_and_intimacy",
+    "roadblocks",
+    "faq_how_long",
+    "faq_partner_reluctant",
+    "faq_betrayal",
+    "faq_dependence",
+)
 TERMS = ("emotional_safety", "bid_for_connection", "repair", "ritual_of_connection")
 """The `term` slot values of the `define` intent."""
 
@@ -46,8 +56,10 @@ def load_answers(exercise_ids: Collection[str], path: Path = ANSWERS_FILE) -> An
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as error:
-        raise AnswerError(f"Could not read the answers file {path} ({error}); reinstall voice-coach "
-                          f"or restore the file.") from error
+        raise AnswerError(
+            f"Could not read the answers file {path} ({error}); reinstall voice-coach "
+            f"or restore the file."
+        ) from error
     except tomllib.TOMLDecodeError as error:
         raise AnswerError(f"{path.name} is not valid TOML ({error}); fix that line.") from error
     definitions = data.pop("define", {})
@@ -55,8 +67,10 @@ def load_answers(exercise_ids: Collection[str], path: Path = ANSWERS_FILE) -> An
     terms = {key: _answer(definitions, key, f"{path.name} [define]", exercise_ids) for key in TERMS}
     extra = sorted(set(data) - set(ANSWER_IDS)) + sorted(set(definitions) - set(TERMS))
     if extra:
-        raise AnswerError(f"{path.name}: [{extra[0]}] is not an answer the coach knows; rename it "
-                          f"to one of {', '.join(ANSWER_IDS + TERMS)} or remove it.")
+        raise AnswerError(
+            f"{path.name}: [{extra[0]}] is not an answer the coach knows; rename it "
+            f"to one of {', '.join(ANSWER_IDS + TERMS)} or remove it."
+        )
     return Answers(by_intent, terms)
 
 
@@ -71,6 +85,8 @@ def _answer(table: dict, key: str, where: str, exercise_ids: Collection[str]) ->
     if not isinstance(text, str) or not text.strip():
         raise AnswerError(f"{where} [{key}]: text must be the spoken answer in quotes; add it.")
     if offer not in exercise_ids:
-        raise AnswerError(f"{where} [{key}]: offer {offer!r} is not an exercise; use one of "
-                          f"{', '.join(sorted(exercise_ids))}.")
+        raise AnswerError(
+            f"{where} [{key}]: offer {offer!r} is not an exercise; use one of "
+            f"{', '.join(sorted(exercise_ids))}."
+        )
     return Answer(" ".join(text.split()), offer)

@@ -20,8 +20,7 @@ from .answers import Answers
 from .clock import Clock
 from .exercises import Exercise
 from .history import SessionRecord
-from .session import (CONTROLS, Delivery, End, Event, Interrupt, Say, Session, SpeechSeconds,
-                      State)
+from .session import Delivery, Event, Interrupt, Say, Session, SpeechSeconds, State
 from .settings import Settings
 
 FOLLOW_UP_SECONDS = 8.0
@@ -81,10 +80,14 @@ TRANSITIONS: dict[Mode, frozenset[Mode]] = {
     Mode.EXERCISE: frozenset({Mode.IDLE}),
 }
 
-_IDLE_HELP = ("You can say: breathe with us, a hug, rose thorn bud, or what should we do tonight. "
-              "Or ask me what emotional intimacy is.")
-_DEFINE_WHICH = ("I can explain emotional safety, a bid for connection, repair, or a ritual of "
-                 "connection. Which one?")
+_IDLE_HELP = (
+    "You can say: breathe with us, a hug, rose thorn bud, or what should we do tonight. "
+    "Or ask me what emotional intimacy is."
+)
+_DEFINE_WHICH = (
+    "I can explain emotional safety, a bid for connection, repair, or a ritual of "
+    "connection. Which one?"
+)
 
 
 @dataclass
@@ -102,8 +105,9 @@ class Dialog:
     started_at: datetime | None = None
     """Wall time when the clock read its current value; default now. Wall time = this + clock."""
     pick: Callable[..., tonight_module.Suggestion] = tonight_module.pick
-    progress: Callable[[Iterable[SessionRecord], datetime], progress_module.Progress] = \
+    progress: Callable[[Iterable[SessionRecord], datetime], progress_module.Progress] = (
         progress_module.summary
+    )
 
     def __post_init__(self) -> None:
         self.mode = Mode.IDLE
@@ -145,8 +149,11 @@ class Dialog:
         elif intent is not None:
             self._respond(intent, slots, result.text)
         elif woke and self.mode is Mode.IDLE:
-            self._reply("Yes?" if not self._split_wake(result.text)[1] else
-                        "Sorry, I didn't catch that. Say coach, help, to hear what I can do.")
+            self._reply(
+                "Yes?"
+                if not self._split_wake(result.text)[1]
+                else "Sorry, I didn't catch that. Say coach, help, to hear what I can do."
+            )
         return self._drain()
 
     def speech_finished(self, text: str | None = None) -> list[Event | Heard]:
@@ -241,8 +248,14 @@ class Dialog:
             self._offer_exercise(answer.offer, answer.text)
         elif intent in ("slower", "faster", "louder", "quieter"):
             self._delivery = getattr(self._delivery, intent)()
-            self._reply({"slower": "Slower.", "faster": "A little faster.", "louder": "Louder.",
-                         "quieter": "Quieter."}[intent])
+            self._reply(
+                {
+                    "slower": "Slower.",
+                    "faster": "A little faster.",
+                    "louder": "Louder.",
+                    "quieter": "Quieter.",
+                }[intent]
+            )
         elif intent == "help":
             self._reply(_IDLE_HELP)
         elif intent == "repeat" and self._last_said:
@@ -259,12 +272,20 @@ class Dialog:
         exercise = self.exercises[exercise_id]
         self._offer = exercise_id
         # The question comes last, so "yes" is the natural next word.
-        self._reply(f"{lead_in} Want to try {exercise.name}, {exercise.duration}?", then=Mode.OFFERING)
+        self._reply(
+            f"{lead_in} Want to try {exercise.name}, {exercise.duration}?", then=Mode.OFFERING
+        )
 
     def _start(self, exercise_id: str, preamble: str | None) -> None:
         self._hush_if_speaking()
-        self.session = new_session(self.exercises[exercise_id], self.settings, self.clock,
-                                   self.speech_seconds, self._delivery, preamble)
+        self.session = new_session(
+            self.exercises[exercise_id],
+            self.settings,
+            self.clock,
+            self.speech_seconds,
+            self._delivery,
+            preamble,
+        )
         self._become(Mode.EXERCISE)
         self._offer = None
         if self.history is not None:
@@ -315,7 +336,9 @@ class Dialog:
         if self.mode is Mode.EXERCISE:
             self._take(self.session.poll())
             self._after_session()
-        elif self.mode in (Mode.CONVERSING, Mode.OFFERING) and self.clock.now() >= self._window_until:
+        elif (
+            self.mode in (Mode.CONVERSING, Mode.OFFERING) and self.clock.now() >= self._window_until
+        ):
             self._offer = None
             self._become(Mode.IDLE)
 
@@ -327,8 +350,9 @@ class Dialog:
     def _take(self, events: list[Event]) -> None:
         for event in events:
             if isinstance(event, Say):
-                self._speaking_until = max(self._speaking_until,
-                                           event.t + self.speech_seconds(event.text, event.rate))
+                self._speaking_until = max(
+                    self._speaking_until, event.t + self.speech_seconds(event.text, event.rate)
+                )
             elif isinstance(event, Interrupt):
                 self._speaking_until = event.t
             self._emit(event)
@@ -355,18 +379,20 @@ class Dialog:
         """Night starts (or ends) between requests: the voice follows, dropping earlier changes."""
         if self._is_night() != self._night:
             self._night = not self._night
-            self._delivery = replace(self._base_delivery(), breath_scale=self._delivery.breath_scale)
+            self._delivery = replace(
+                self._base_delivery(), breath_scale=self._delivery.breath_scale
+            )
 
     def _split_wake(self, text: str) -> tuple[bool, str]:
         """Whether `text` is addressed by the configured wake word, and the rest of it."""
         words = re.findall(r"[a-z0-9']+", text.lower())
         wake = (self.settings.wake_word or "coach").split()
-        if len(words) > len(wake) and words[0] in GREETINGS and words[1:1 + len(wake)] == wake:
+        if len(words) > len(wake) and words[0] in GREETINGS and words[1 : 1 + len(wake)] == wake:
             words = words[1:]
-        if words[:len(wake)] == wake:
-            return True, " ".join(words[len(wake):])
-        if words[-len(wake):] == wake:
-            return True, " ".join(words[:-len(wake)])
+        if words[: len(wake)] == wake:
+            return True, " ".join(words[len(wake) :])
+        if words[-len(wake) :] == wake:
+            return True, " ".join(words[: -len(wake)])
         return False, " ".join(words)
 
 
@@ -387,15 +413,27 @@ def _sentence(phrase: str) -> str:
     return phrase[:1].upper() + phrase[1:] + ("" if phrase.endswith((".", "?", "!")) else ".")
 
 
-def new_session(exercise: Exercise, settings: Settings, clock: Clock, speech_seconds: SpeechSeconds,
-                delivery: Delivery | None = None, preamble: str | None = None) -> Session:
+def new_session(
+    exercise: Exercise,
+    settings: Settings,
+    clock: Clock,
+    speech_seconds: SpeechSeconds,
+    delivery: Delivery | None = None,
+    preamble: str | None = None,
+) -> Session:
     """A session as the user set things up: partner names, breath pace, and (for the breathing
     exercise) the number of breaths."""
     names = settings.people.partner_names
     breath = settings.breathing
     if delivery is None:
         delivery = Delivery(rate=float(settings.speech.rate_wpm), volume=settings.speech.volume)
-    return Session(exercise, clock, speech_seconds, delivery=delivery, preamble=preamble,
-                   partners=(names[0], names[1]) if len(names) == 2 else (None, None),
-                   breath=(breath.inhale_s, breath.hold_s, breath.exhale_s),
-                   breaths=breath.count if exercise.id == "breathing" else None)
+    return Session(
+        exercise,
+        clock,
+        speech_seconds,
+        delivery=delivery,
+        preamble=preamble,
+        partners=(names[0], names[1]) if len(names) == 2 else (None, None),
+        breath=(breath.inhale_s, breath.hold_s, breath.exhale_s),
+        breaths=breath.count if exercise.id == "breathing" else None,
+    )

@@ -23,16 +23,43 @@ from .clock import Clock, VirtualClock
 from .exercises import Exercise, Step
 
 SpeechSeconds = Callable[[str, float], float]
-"""How long `text` takes to say at `rate` words per minute (the synthesizer knows; chat estimates)."""
+"""How long `text` takes to say at `rate` words per minute (the synthesizer knows; chat guesses)."""
 
-CONTROLS = frozenset({"stop", "pause", "resume", "repeat", "next", "slower", "faster", "louder",
-                      "quieter", "help", "time_left", "yes", "no"})
+CONTROLS = frozenset(
+    {
+        "stop",
+        "pause",
+        "resume",
+        "repeat",
+        "next",
+        "slower",
+        "faster",
+        "louder",
+        "quieter",
+        "help",
+        "time_left",
+        "yes",
+        "no",
+    }
+)
 CUE_SECONDS = 1.0
 """A cue sound's length: a cue step waits this long, and speech after an end bell starts this late
 so the two never overlap."""
 PAUSE_LIMIT = 30 * 60.0
 """A session paused this long ends quietly (they fell asleep); it never resumes by itself."""
-NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+NUMBER_WORDS = (
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+)
 
 
 class IntentLike(Protocol):
@@ -44,7 +71,7 @@ class IntentLike(Protocol):
 
 @dataclass(frozen=True)
 class Delivery:
-    """How the coach sounds and paces: changed by slower/faster/louder/quieter, kept by the dialog."""
+    """How the coach sounds and paces; the controls change it and the dialog keeps it."""
 
     rate: float = 160.0
     """Speech rate, words per minute."""
@@ -54,12 +81,14 @@ class Delivery:
     """Every breath phase is multiplied by this; slower makes it larger."""
 
     def slower(self) -> Delivery:
-        return replace(self, rate=max(110.0, self.rate * 0.9),
-                       breath_scale=min(1.6, self.breath_scale * 1.15))
+        return replace(
+            self, rate=max(110.0, self.rate * 0.9), breath_scale=min(1.6, self.breath_scale * 1.15)
+        )
 
     def faster(self) -> Delivery:
-        return replace(self, rate=min(220.0, self.rate / 0.9),
-                       breath_scale=max(0.7, self.breath_scale / 1.15))
+        return replace(
+            self, rate=min(220.0, self.rate / 0.9), breath_scale=max(0.7, self.breath_scale / 1.15)
+        )
 
     def louder(self) -> Delivery:
         return replace(self, volume=min(1.0, round(self.volume + 0.15, 2)))
@@ -152,7 +181,8 @@ class Trigger(Enum):
 
 _RUNNING = frozenset({State.SPEAKING, State.TIMING, State.LISTENING})
 _STEP_STATES = _RUNNING | {State.ENDED}
-# trigger -> (states it may fire from, states it may lead to). Anything else is a bug, not a user error.
+# trigger -> (states it may fire from, states it may lead to). Anything else is a bug in this
+# module, never a user's mistake.
 TRANSITIONS: dict[Trigger, tuple[frozenset[State], frozenset[State]]] = {
     Trigger.START: (frozenset({State.READY}), _STEP_STATES),
     Trigger.STEP: (_RUNNING, _STEP_STATES),
@@ -181,12 +211,18 @@ class Session:
     """Runs one exercise. Call `start()`, then `heard()`, `speech_finished()` and `poll()`; each
     returns the events now due. `next_deadline()` says when to poll next."""
 
-    def __init__(self, exercise: Exercise, clock: Clock, speech_seconds: SpeechSeconds, *,
-                 partners: tuple[str | None, str | None] = (None, None),
-                 delivery: Delivery = Delivery(),
-                 breath: tuple[float, float, float] | None = None,
-                 breaths: int | None = None,
-                 preamble: str | None = None) -> None:
+    def __init__(
+        self,
+        exercise: Exercise,
+        clock: Clock,
+        speech_seconds: SpeechSeconds,
+        *,
+        partners: tuple[str | None, str | None] = (None, None),
+        delivery: Delivery = Delivery(),
+        breath: tuple[float, float, float] | None = None,
+        breaths: int | None = None,
+        preamble: str | None = None,
+    ) -> None:
         """`breath` (inhale, hold, exhale seconds) and `breaths` (how many) replace the files'
         values, e.g. from the settings; `preamble` is said first (how long it takes)."""
         self.exercise = exercise
@@ -274,7 +310,9 @@ class Session:
     @property
     def sharing(self) -> bool:
         """Partners are talking freely: only short standalone commands count."""
-        return self.state is State.LISTENING and self.step is not None and self.step.kind == "prompt"
+        return (
+            self.state is State.LISTENING and self.step is not None and self.step.kind == "prompt"
+        )
 
     def allowed_intents(self) -> frozenset[str]:
         if self.state is State.LISTENING and self.step is not None and self.step.kind == "rating":
@@ -286,13 +324,15 @@ class Session:
         if self.state is State.ENDED:
             return 0.0
         now = self._at if self.state is State.PAUSED else self._session_now()
-        later = sum(self._planned(step) for step in self._steps[self._index + 1:])
+        later = sum(self._planned(step) for step in self._steps[self._index + 1 :])
         step = self.step
         if step is None or self.state is State.READY:
             return later + (self._planned(step) if step else 0.0)
         if step.kind == "breathe" and self._breath_end:
             breaths_after = self._count(step) - self._breath_index - 1
-            return max(0.0, self._breath_end - now) + breaths_after * self._breath_length(step) + later
+            return (
+                max(0.0, self._breath_end - now) + breaths_after * self._breath_length(step) + later
+            )
         if self.state in (State.TIMING, State.LISTENING) and self._agenda:
             bell = CUE_SECONDS if step.kind in ("timer", "prompt") and step.end_cue else 0.0
             return max(0.0, max(at for at, _, _ in self._agenda) - now) + bell + later
@@ -384,8 +424,9 @@ class Session:
     def _fire(self, trigger: Trigger, target: State) -> None:
         sources, targets = TRANSITIONS[trigger]
         if self.state not in sources or target not in targets:
-            raise RuntimeError(f"session: {trigger.value} cannot go from {self.state.value} "
-                               f"to {target.value}")
+            raise RuntimeError(
+                f"session: {trigger.value} cannot go from {self.state.value} to {target.value}"
+            )
         self.state = target
 
     def _enter(self, index: int, trigger: Trigger) -> None:
@@ -401,7 +442,9 @@ class Session:
             return
         if step.kind in ("say", "prompt", "rating", "ask"):
             self._fire(trigger, State.SPEAKING)
-            self._speak(self._fill(step.text, step), then="next" if step.kind == "say" else "listen")
+            self._speak(
+                self._fill(step.text, step), then="next" if step.kind == "say" else "listen"
+            )
             return
         self._fire(trigger, State.TIMING)
         if step.kind == "cue":
@@ -434,8 +477,11 @@ class Session:
             self._finish(completed=False)
         # Compared on the real clock exactly as next_deadline() reports it, so a caller that waits
         # until that deadline always finds the item due (no rounding gap between the two clocks).
-        while (self.state in _RUNNING and self._agenda
-               and self._real(self._agenda[0][0]) <= self._clock.now()):
+        while (
+            self.state in _RUNNING
+            and self._agenda
+            and self._real(self._agenda[0][0]) <= self._clock.now()
+        ):
             self._at, _, action = heapq.heappop(self._agenda)
             self._act(action)
 
@@ -468,8 +514,11 @@ class Session:
             self._fire(Trigger.SPEECH_DONE, State.LISTENING)
             until = self._at + step.seconds
             self._schedule(until, ("time_up",))
-            self._emit(Listen(self._real(self._at), self._real(until), self.allowed_intents(),
-                              self.sharing))
+            self._emit(
+                Listen(
+                    self._real(self._at), self._real(until), self.allowed_intents(), self.sharing
+                )
+            )
 
     def _time_up(self) -> None:
         step = self.step
@@ -562,7 +611,9 @@ class Session:
 
     def _phases(self, step: Step) -> tuple[float, float, float]:
         scale = self.delivery.breath_scale
-        return tuple(seconds * scale for seconds in self._breath or (step.inhale, step.hold, step.exhale))
+        return tuple(
+            seconds * scale for seconds in self._breath or (step.inhale, step.hold, step.exhale)
+        )
 
     def _count(self, step: Step) -> int:
         return self._breaths or step.count
@@ -587,7 +638,11 @@ class Session:
         return step.kind
 
     def _planned(self, step: Step) -> float:
-        speech = self._speech_seconds(self._fill(step.text, step), self.delivery.rate) if step.text else 0.0
+        speech = (
+            self._speech_seconds(self._fill(step.text, step), self.delivery.rate)
+            if step.text
+            else 0.0
+        )
         if step.kind == "breathe":
             return self._count(step) * self._breath_length(step)
         if step.kind == "cue":
@@ -636,15 +691,19 @@ def about(seconds: float) -> str:
 
 @dataclass(frozen=True)
 class Utterance:
-    """A heard utterance for `simulate` and tests: what an IntentResult carries that the session reads."""
+    """A heard utterance for `simulate` and tests: the parts of an IntentResult a session reads."""
 
     intent: str | None
     slots: dict
     text: str = ""
 
 
-def simulate(session: Session, clock: VirtualClock, said: list[tuple[float, IntentLike]] = (),
-             answer: Callable[[Listen], IntentLike | None] | None = None) -> list[Event]:
+def simulate(
+    session: Session,
+    clock: VirtualClock,
+    said: list[tuple[float, IntentLike]] = (),
+    answer: Callable[[Listen], IntentLike | None] | None = None,
+) -> list[Event]:
     """Run a session to its end on a virtual clock, nothing waiting: `said` are utterances at
     clock times; `answer` may reply the moment the coach listens (plan answers "yes")."""
     pending = sorted(said, key=lambda item: item[0])

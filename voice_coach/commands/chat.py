@@ -49,9 +49,15 @@ def run(args: argparse.Namespace) -> int:
     clock: Clock = VirtualClock() if virtual else RealClock()
     history = History()
     exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), clock, estimate_speech_seconds,
-                    settings=settings, matcher=IntentMatcher(load_catalog()),
-                    history=Rehearsal(history) if virtual else history)
+    dialog = Dialog(
+        exercises,
+        load_answers(exercises),
+        clock,
+        estimate_speech_seconds,
+        settings=settings,
+        matcher=IntentMatcher(load_catalog()),
+        history=Rehearsal(history) if virtual else history,
+    )
     lines = ListedLines(sys.stdin.read().splitlines()) if virtual else TypedLines(sys.stdin)
     problems: list[str] = []
     start = clock.now()
@@ -116,15 +122,18 @@ def parse_turn(line: str) -> Turn | None:
     try:
         at = float(stamp)
     except ValueError:
-        raise BadTurn(f"{'@' + stamp!r} is not a time in seconds; write it like @12.5 followed by "
-                      f"what is said.") from None
+        raise BadTurn(
+            f"{'@' + stamp!r} is not a time in seconds; write it like @12.5 followed by "
+            f"what is said."
+        ) from None
     if at < 0 or not text.strip():
         raise BadTurn(f"{line!r} needs a time of 0 or more and something said, like @12.5 stop.")
     return Turn(text.strip(), at)
 
 
-def converse(dialog: Dialog, clock: Clock, lines: Lines,
-             problems: list[str]) -> Iterator[Event | Heard]:
+def converse(
+    dialog: Dialog, clock: Clock, lines: Lines, problems: list[str]
+) -> Iterator[Event | Heard]:
     """Play the turns to the dialog in order, each at its moment, then run on until no exercise
     is running and the coach has finished speaking. Bad lines are skipped into `problems`."""
     start = clock.now()
@@ -172,8 +181,11 @@ def _busy(dialog: Dialog) -> bool:
 def _next_moment(dialog: Dialog, clock: Clock, start: float, turn: Turn | None) -> float | None:
     """When something may next happen: a deadline, the end of the coach's speech, a timed turn."""
     speech_end = dialog.speaking_until if dialog.speaking_until > clock.now() else None
-    moments = [dialog.next_deadline(), speech_end,
-               None if turn is None or turn.at is None else start + turn.at]
+    moments = [
+        dialog.next_deadline(),
+        speech_end,
+        None if turn is None or turn.at is None else start + turn.at,
+    ]
     return min((moment for moment in moments if moment is not None), default=None)
 
 
@@ -181,13 +193,21 @@ def as_json(event: Event | Heard, start: float) -> str | None:
     """The contract's events; None for the live loop's own (listen, interrupt)."""
     fields: dict = {"t": round(event.t - start, 3)}
     if isinstance(event, Say):
-        fields |= {"event": "say", "text": event.text, "rate": round(event.rate),
-                   "volume": round(event.volume, 2)}
+        fields |= {
+            "event": "say",
+            "text": event.text,
+            "rate": round(event.rate),
+            "volume": round(event.volume, 2),
+        }
     elif isinstance(event, Cue):
         fields |= {"event": "cue", "phase": event.phase}
     elif isinstance(event, Heard):
-        fields |= {"event": "heard", "text": event.text, "intent": event.intent,
-                   "slots": event.slots}
+        fields |= {
+            "event": "heard",
+            "text": event.text,
+            "intent": event.intent,
+            "slots": event.slots,
+        }
     elif isinstance(event, Start):
         fields |= {"event": "start", "exercise": event.exercise}
     elif isinstance(event, End):
@@ -221,7 +241,9 @@ class Rehearsal:
         self._own: list[SessionRecord] = []
 
     def start(self, exercise: str, when: datetime) -> int:
-        self._own.insert(0, SessionRecord(-len(self._own) - 1, exercise, when.astimezone(), None, False))
+        self._own.insert(
+            0, SessionRecord(-len(self._own) - 1, exercise, when.astimezone(), None, False)
+        )
         return self._own[0].id
 
     def finish(self, session_id: int, when: datetime, completed: bool) -> None:

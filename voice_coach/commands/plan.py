@@ -8,9 +8,9 @@ import argparse
 import json
 
 from ..clock import VirtualClock
+from ..dialog import new_session
 from ..errors import ExerciseError
 from ..exercises import load_exercises
-from ..dialog import new_session
 from ..session import Cue, End, Listen, Say, Start, Utterance, estimate_speech_seconds, simulate
 from ..settings import load_settings
 
@@ -18,8 +18,9 @@ from ..settings import load_settings
 def run(args: argparse.Namespace) -> int:
     exercises = load_exercises()
     if args.exercise not in exercises:
-        raise ExerciseError(f"There is no exercise called {args.exercise!r}; choose one of "
-                            f"{', '.join(exercises)}.")
+        raise ExerciseError(
+            f"There is no exercise called {args.exercise!r}; choose one of {', '.join(exercises)}."
+        )
     settings, _ = load_settings()
     clock = VirtualClock()
     session = new_session(exercises[args.exercise], settings, clock, estimate_speech_seconds)
@@ -29,8 +30,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _answer_yes(listen: Listen) -> Utterance | None:
-    return Utterance("yes", {}, "yes") if "yes" in listen.allowed and not listen.sharing \
-        and "number" not in listen.allowed else None
+    return (
+        Utterance("yes", {}, "yes")
+        if "yes" in listen.allowed and not listen.sharing and "number" not in listen.allowed
+        else None
+    )
 
 
 def _fields(event) -> dict:
