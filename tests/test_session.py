@@ -391,3 +391,24 @@ def test_start_is_only_from_ready():
 )
 def test_about(seconds, spoken):
     assert about(seconds) == spoken
+
+
+def test_the_interrupted_copy_of_a_repeated_sentence_does_not_end_the_new_one():
+    clock = VirtualClock()
+    session = Session(EXERCISES["hug"], clock, estimate_speech_seconds)
+    first = next(e for e in session.start() if isinstance(e, Say))
+    clock.advance(2.0)
+    again = next(e for e in session.heard(said("repeat")) if isinstance(e, Say))
+    assert session.speech_finished(first) == [] and session.speech_finished(again) != []
+
+
+def test_time_left_stands_still_while_paused():
+    clock = VirtualClock()
+    session = Session(EXERCISES["breathing"], clock, estimate_speech_seconds)
+    session.start()
+    clock.advance(20.0)
+    session.heard(said("pause"))
+    before = session.seconds_left()
+    clock.advance(300.0)
+    session.heard(said("time_left"))
+    assert session.seconds_left() == before

@@ -118,7 +118,7 @@ class Dialog:
         self._speaking_until = self.clock.now()
         self._window_until = 0.0
         self._offer: str | None = None
-        self._last_said = ""
+        self._last_say = Say(0.0, "", 0.0, 0.0)
         self._record_id: int | None = None
         self._events: list[Event | Heard] = []
 
@@ -156,13 +156,14 @@ class Dialog:
             )
         return self._drain()
 
-    def speech_finished(self, text: str | None = None) -> list[Event | Heard]:
-        """The speaker finished `text` (pass it, so an aside is not taken for the script)."""
+    def speech_finished(self, said: Say | str | None = None) -> list[Event | Heard]:
+        """The speaker finished playing `said`: pass the Say event itself (not only its text), so
+        neither an aside nor an interrupted copy of a sentence is taken for the current one."""
         self._run_due()
         if self.mode is Mode.EXERCISE:
-            self._take(self.session.speech_finished(text))
+            self._take(self.session.speech_finished(said))
             self._after_session()
-        elif text is None or text == self._last_said:
+        elif said is None or said in (self._last_say, self._last_say.text):
             self._speaking_until = min(self._speaking_until, self.clock.now())
             self._open_window()
         return self._drain()
@@ -258,8 +259,8 @@ class Dialog:
             )
         elif intent == "help":
             self._reply(_IDLE_HELP)
-        elif intent == "repeat" and self._last_said:
-            self._reply(self._last_said, then=self.mode)
+        elif intent == "repeat" and self._last_say.text:
+            self._reply(self._last_say.text, then=self.mode)
         elif intent == "time_left":
             self._reply("Nothing is running right now.")
 
@@ -309,8 +310,8 @@ class Dialog:
     def _reply(self, text: str, then: Mode = Mode.CONVERSING) -> None:
         self._hush_if_speaking()
         now = self.clock.now()
-        self._last_said = text
-        self._emit(Say(now, text, self._delivery.rate, self._delivery.volume))
+        self._last_say = Say(now, text, self._delivery.rate, self._delivery.volume)
+        self._emit(self._last_say)
         self._speaking_until = now + self.speech_seconds(text, self._delivery.rate)
         self._become(then)
         self._open_window()

@@ -245,7 +245,7 @@ class Session:
         self._at = 0.0
         self._events: list[Event] = []
         self._after_speech = "next"
-        self._script_text = ""
+        self._script_say = Say(0.0, "", delivery.rate, delivery.volume)
         self._last_script = ""
         self._breath_index = 0
         self._breath_end = 0.0
@@ -263,18 +263,24 @@ class Session:
         self._run_due()
         return self._drain()
 
-    def speech_finished(self, text: str | None = None) -> list[Event]:
-        """The speaker finished early or late: go on from now. With `text`, only if that was the
-        script speech (an aside finishing must not move the step)."""
+    def speech_finished(self, said: Say | str | None = None) -> list[Event]:
+        """The speaker finished playing `said` (best: the Say event itself) early or late: go on
+        from now. A finished aside must not move the step, nor may the old copy of a sentence
+        that was interrupted and started again, which is why the event is better than its text."""
         self._run_due()
         if self.state is not State.SPEAKING:
             return self._drain()
         self._at = self._session_now()
+        is_script = (
+            said == self._script_say
+            if isinstance(said, Say)
+            else said in (None, self._script_say.text)
+        )
         aside_playing = any(action == ("restart",) for _, _, action in self._agenda)
-        if aside_playing and text != self._script_text:
+        if aside_playing and not is_script:
             self._drop(("restart",))
             self._respeak()
-        elif not aside_playing and text in (None, self._script_text):
+        elif not aside_playing and is_script:
             self._drop(("speech_done",))
             self._speech_done()
         return self._drain()
@@ -323,7 +329,8 @@ class Session:
         """An estimate of the rest of the exercise, for "time left" and for plans."""
         if self.state is State.ENDED:
             return 0.0
-        now = self._at if self.state is State.PAUSED else self._session_now()
+        paused = self.state is State.PAUSED
+        now = self._paused_at - self._paused_total if paused else self._session_now()
         later = sum(self._planned(step) for step in self._steps[self._index + 1 :])
         step = self.step
         if step is None or self.state is State.READY:
@@ -560,15 +567,15 @@ class Session:
     def _speak(self, text: str, then: str) -> None:
         """Script speech: the step waits for it."""
         self._after_speech = then
-        self._script_text = text
+        self._script_say = Say(self._real(self._at), text, self.delivery.rate, self.delivery.volume)
         if then != "end":
             self._last_script = text
-        self._emit(Say(self._real(self._at), text, self.delivery.rate, self.delivery.volume))
+        self._emit(self._script_say)
         self._schedule(self._at + self._speech_seconds(text, self.delivery.rate), ("speech_done",))
 
     def _respeak(self) -> None:
         """Say the interrupted script speech again, from the start, in the current voice."""
-        self._speak(self._script_text, then=self._after_speech)
+        self._speak(self._script_say.text, then=self._after_speech)
 
     def _say_now(self, text: str) -> None:
         self._emit(Say(self._real(self._at), text, self.delivery.rate, self.delivery.volume))
