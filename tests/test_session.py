@@ -412,3 +412,10 @@ def test_time_left_stands_still_while_paused():
     clock.advance(300.0)
     session.heard(said("time_left"))
     assert session.seconds_left() == before
+
+
+def test_go_on_answers_a_question_like_yes():
+    clock = VirtualClock()
+    session = Session(EXERCISES["hug"], clock, estimate_speech_seconds)
+    events = simulate(session, clock, answer=lambda listen: said("resume"))
+    assert session.completed and cues(events, "timer_start")

@@ -364,9 +364,12 @@ class Session:
         self._fire(Trigger.PAUSE, State.PAUSED)
         self._say_now("Paused. Say resume when you're ready.")
 
-    def _on_resume(self, _: IntentLike) -> None:
+    def _on_resume(self, result: IntentLike) -> None:
         if self.state is State.PAUSED:
             self._resume(quietly=False)
+        else:
+            # "okay, we're ready" / "go on" answers "say yes when you're ready"
+            self._on_yes(result)
 
     def _on_repeat(self, _: IntentLike) -> None:
         if self.state is State.TIMING:
