@@ -70,10 +70,6 @@ class Step:
     partner: int | None = None
     """0 or 1 when the step belongs to one partner's turn (from an each_partner block)."""
 
-    @property
-    def listens(self) -> bool:
-        return self.kind in ("prompt", "rating", "ask")
-
 
 @dataclass(frozen=True)
 class Exercise:
