@@ -32,8 +32,8 @@ FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with 
     is are was were be been am do does did have has had will would can could shall may might must
     i'd we'd i'm we're i've we've you're it's that's let let's gonna wanna want need try
     just really maybe actually kind sort like now then there here oh well some any thing things
-    bit little guys babe honey please together tonight right all guess think honestly suppose
-    reckon""".split())
+    bit little guys babe honey please together right all guess think honestly suppose reckon
+    what what's how how's when where why which who should shall get got mentioned said told""".split())
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
@@ -184,18 +184,19 @@ class IntentMatcher:
             column = self._column[word]
             return [column], float(self._word_weight_vector[column])
         family = self._families.get(_stem(word), [])
-        if not family and len(word) >= 6:  # short words are too alike: "intro" is not "into"
+        if not family and len(word) >= 7:  # shorter words are too alike: "flight" is not "fight"
             found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
                                        score_cutoff=_TYPO_CUTOFF)
             family = [self._column[found[0]]] if found else []
         return family, float(self._word_weight_vector[family].max()) if family else 0.0
 
 
-_SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly", "er", "est", "e")
+# no "er": a comparative means something else ("later" is not "late", "slower" not "slow")
+_SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly", "e")
 
 
 def _stem(word: str) -> str:
-    """A crude English stem ("hugging" -> "hug", "quicker" -> "quick"), used only to place a word
+    """A crude English stem ("hugging" -> "hug", "breaths" -> "breath"), used only to place a word
     the templates lack next to its family; exact words are always matched as they are."""
     word = word.removesuffix("'s")
     for suffix in _SUFFIXES:
