@@ -10,7 +10,14 @@ import pytest
 from voice_coach import cli
 from voice_coach.answers import load_answers
 from voice_coach.clock import VirtualClock
-from voice_coach.commands.chat import BadTurn, ListedLines, Turn, as_json, converse, parse_turn
+from voice_coach.commands.chat import (
+    BadTurn,
+    Turn,
+    as_json,
+    converse,
+    parse_turn,
+    parse_turns,
+)
 from voice_coach.dialog import Dialog
 from voice_coach.exercises import load_exercises
 from voice_coach.intent import IntentMatcher
@@ -41,8 +48,8 @@ def chat(matcher):
             matcher=matcher,
             started_at=EVENING,
         )
-        problems = []
-        printed = [as_json(e, 0.0) for e in converse(dialog, clock, ListedLines(lines), problems)]
+        turns, problems = parse_turns(lines)
+        printed = [as_json(e, 0.0) for e in converse(dialog, clock, turns)]
         return [json.loads(line) for line in printed if line is not None], dialog, problems
 
     return run
@@ -188,9 +195,10 @@ def test_parse_turn(line, turn):
     assert parse_turn(line) == turn
 
 
-def test_parse_turn_needs_something_said():
+@pytest.mark.parametrize("line", ["@3", "@-1 stop", "@inf stop", "@nan stop", "@1e308 stop"])
+def test_parse_turn_refuses(line):
     with pytest.raises(BadTurn):
-        parse_turn("@3")
+        parse_turn(line)
 
 
 def command(monkeypatch, tmp_path, capsys, stdin, *argv):

@@ -14,7 +14,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Protocol, TextIO
+from typing import Protocol
 
 from ..answers import load_answers
 from ..clock import Clock, RealClock, VirtualClock
@@ -27,7 +27,7 @@ from ..session import Cue, End, Event, Say, Start, estimate_speech_seconds
 from ..settings import load_settings
 
 SIMULATED_HOURS = 4.0
-"""After the last turn the coach runs on until idle; this bounds a session that never ends."""
+"""The longest chat: turns are timed within it, and a session that never ends is cut there."""
 
 
 @dataclass(frozen=True)
@@ -58,10 +58,10 @@ def run(args: argparse.Namespace) -> int:
         matcher=IntentMatcher(load_catalog()),
         history=Rehearsal(history) if virtual else history,
     )
-    lines = ListedLines(sys.stdin.read().splitlines()) if virtual else TypedLines(sys.stdin)
-    problems: list[str] = []
+    turns, problems = parse_turns(sys.stdin.read().splitlines() if virtual else sys.stdin)
+    source = ListedTurns(turns) if virtual else TypedTurns(turns)
     start = clock.now()
-    for event in converse(dialog, clock, lines, problems):
+    for event in converse(dialog, clock, source):
         line = as_json(event, start) if args.json else as_text(event, start)
         if line is not None:
             print(line, flush=True)
@@ -70,45 +70,64 @@ def run(args: argparse.Namespace) -> int:
     return 2 if problems else 0
 
 
-class Lines(Protocol):
-    def get(self, timeout: float | None) -> str | None | EndOfInput:
-        """The next line; None if none came within `timeout` seconds; END when input is over."""
-
-
 class EndOfInput:
-    """stdin has ended."""
+    """No more turns will come."""
 
 
 END = EndOfInput()
 
 
-class ListedLines:
-    """All lines known in advance (virtual clock): never waits."""
-
-    def __init__(self, lines: Iterable[str]) -> None:
-        self._lines = iter(lines)
-
-    def get(self, timeout: float | None) -> str | EndOfInput:
-        return next(self._lines, END)
+class Turns(Protocol):
+    def get(self, timeout: float | None) -> Turn | None | EndOfInput:
+        """The next turn; None if none came within `timeout` seconds; END when input is over."""
 
 
-class TypedLines:
-    """Lines as they are typed or piped (real clock): a thread reads, so the coach keeps time."""
+class ListedTurns:
+    """Turns known in advance (virtual clock): never waits."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._queue: queue.Queue[str | EndOfInput] = queue.Queue()
-        threading.Thread(target=self._read, args=(stream,), daemon=True).start()
+    def __init__(self, turns: Iterable[Turn]) -> None:
+        self._turns = iter(turns)
 
-    def _read(self, stream: TextIO) -> None:
-        for line in stream:
-            self._queue.put(line)
+    def get(self, timeout: float | None) -> Turn | EndOfInput:
+        return next(self._turns, END)
+
+
+class TypedTurns:
+    """Turns as they are typed or piped (real clock): a thread reads them, so the coach keeps
+    time while waiting for the next line."""
+
+    def __init__(self, turns: Iterator[Turn]) -> None:
+        self._queue: queue.Queue[Turn | EndOfInput] = queue.Queue()
+        threading.Thread(target=self._read, args=(turns,), daemon=True).start()
+
+    def _read(self, turns: Iterator[Turn]) -> None:
+        for turn in turns:
+            self._queue.put(turn)
         self._queue.put(END)
 
-    def get(self, timeout: float | None) -> str | None | EndOfInput:
+    def get(self, timeout: float | None) -> Turn | None | EndOfInput:
         try:
             return self._queue.get(timeout=timeout)
         except queue.Empty:
             return None
+
+
+def parse_turns(lines: Iterable[str]) -> tuple[Iterator[Turn], list[str]]:
+    """Turns from lines, read lazily; a bad line is skipped and described in the list returned
+    (filled as the turns are read), so the rest of the input is still used."""
+    problems: list[str] = []
+
+    def turns() -> Iterator[Turn]:
+        for number, line in enumerate(lines, start=1):
+            try:
+                turn = parse_turn(line)
+            except BadTurn as error:
+                problems.append(f"line {number}: {error}")
+                continue
+            if turn is not None:
+                yield turn
+
+    return turns(), problems
 
 
 def parse_turn(line: str) -> Turn | None:
@@ -126,19 +145,26 @@ def parse_turn(line: str) -> Turn | None:
             f"{'@' + stamp!r} is not a time in seconds; write it like @12.5 followed by "
             f"what is said."
         ) from None
-    if at < 0 or not text.strip():
-        raise BadTurn(f"{line!r} needs a time of 0 or more and something said, like @12.5 stop.")
+    if not 0 <= at <= SIMULATED_HOURS * 3600:
+        raise BadTurn(
+            f"{'@' + stamp!r} is not a time from 0 to {SIMULATED_HOURS * 3600:.0f} seconds; "
+            f"write it like @12.5 followed by what is said."
+        )
+    if not text.strip():
+        raise BadTurn(f"{line!r} has nothing said after the time; write it like @12.5 stop.")
     return Turn(text.strip(), at)
 
 
 def converse(
-    dialog: Dialog, clock: Clock, lines: Lines, problems: list[str]
+    dialog: Dialog, clock: Clock, turns: Iterable[Turn] | Turns
 ) -> Iterator[Event | Heard]:
-    """Play the turns to the dialog in order, each at its moment, then run on until no exercise
-    is running and the coach has finished speaking. Bad lines are skipped into `problems`."""
+    """Play the turns to the dialog in order, each at its moment (a plain turn when the coach
+    next waits for someone), then run on until no exercise is running and the coach has finished
+    speaking."""
+    source = turns if hasattr(turns, "get") else ListedTurns(turns)
     start = clock.now()
     pending: deque[Turn] = deque()
-    ended, number = False, 0
+    ended = False
     while True:
         if pending and _due(pending[0], dialog, clock, start):
             yield from dialog.hear(pending.popleft().text)
@@ -147,19 +173,12 @@ def converse(
             return
         wake = _next_moment(dialog, clock, start, pending[0] if pending else None)
         if not ended:
-            timeout = None if wake is None else max(0.0, wake - clock.now())
-            line = lines.get(timeout)
-            if isinstance(line, EndOfInput):
+            got = source.get(None if wake is None else max(0.0, wake - clock.now()))
+            if isinstance(got, EndOfInput):
                 ended = True
-            elif line is not None:
-                number += 1
-                try:
-                    turn = parse_turn(line)
-                except BadTurn as error:
-                    problems.append(f"line {number}: {error}")
-                    continue
-                if turn is not None:
-                    pending.append(turn)
+            elif got is not None:
+                pending.append(got)
+            if got is not None:
                 continue
         elif wake is None or wake - start > SIMULATED_HOURS * 3600:
             return
