@@ -248,10 +248,7 @@ def test_tonight_suggests_with_a_reason_and_asks_first():
     dialog, _ = make(pick=pick, history=FakeHistory())
     events = dialog.hear("coach, we are stressed, what should we do tonight")
     assert (says(events), [e for e in events if isinstance(e, Start)]) == (
-        [
-            "You sound stressed, so a hug. "
-            "Want to try a twenty-second hug, twenty seconds, under a minute in all?"
-        ],
+        ["You sound stressed, so a hug. It takes twenty seconds, under a minute in all. Shall we?"],
         [],
     )
     assert seen == {

@@ -267,12 +267,14 @@ class Dialog:
     def _suggest(self, text: str) -> None:
         records = self.history.recent() if self.history else []
         choice = self.pick(records, self._wall_now(), hints=text, night=self.settings.night)
-        self._offer_exercise(choice.exercise, choice.reason)
+        duration = self.exercises[choice.exercise].duration
+        # The reason already names the exercise; the question comes last, so "yes" comes next.
+        self._offer = choice.exercise
+        self._reply(f"{choice.reason} It takes {duration}. Shall we?", then=Mode.OFFERING)
 
     def _offer_exercise(self, exercise_id: str, lead_in: str) -> None:
         exercise = self.exercises[exercise_id]
         self._offer = exercise_id
-        # The question comes last, so "yes" is the natural next word.
         self._reply(
             f"{lead_in} Want to try {exercise.name}, {exercise.duration}?", then=Mode.OFFERING
         )
