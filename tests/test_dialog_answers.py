@@ -36,7 +36,8 @@ def spoken_answer(intent, slots):
 @pytest.mark.parametrize(("intent", "slots"), REQUESTS)
 def test_answer_is_under_25_seconds_at_the_slow_night_rate(intent, slots):
     say, _ = spoken_answer(intent, slots)
-    assert estimate_speech_seconds(say.text, say.rate) < 25.0
+    # A second of margin: the synthesizer's voice is not exactly the estimate.
+    assert estimate_speech_seconds(say.text, say.rate) < 24.0
 
 
 @pytest.mark.parametrize(("intent", "slots"), REQUESTS)
