@@ -28,7 +28,6 @@ from .clock import Clock
 from .dialog import Dialog, Heard
 from .echo_cancel import EchoCanceller
 from .errors import VoiceCoachError
-from .intent import IntentMatcher
 from .session import Cue, End, Event, Interrupt, Listen, Say, Start
 
 log = logging.getLogger(__name__)
@@ -69,14 +68,13 @@ class Report:
 class Assistant:
     """Runs the dialog against real audio until `stop()` is called (from any thread)."""
 
-    def __init__(self, dialog: Dialog, recognizer, matcher: IntentMatcher, synthesizer, speaker,
-                 microphone, endpointer, clock: Clock,
-                 report: Callable[[Report], None] = lambda report: None) -> None:
-        self.dialog, self.recognizer, self.matcher = dialog, recognizer, matcher
+    def __init__(self, dialog: Dialog, recognizer, synthesizer, speaker, microphone, endpointer,
+                 clock: Clock, report: Callable[[Report], None] = lambda report: None) -> None:
+        self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
         self.echo = EchoCanceller(microphone.rate)
-        self._speech: list[tuple[object, str]] = []  # (playback, text) still playing
+        self._speech: list[tuple[object, Say]] = []  # still playing
         self._stopping = threading.Event()
         self._typed: queue.Queue[str] = queue.Queue()
 
@@ -133,19 +131,16 @@ class Assistant:
             self._understand(transcript.text, typed=False)
 
     def _understand(self, text: str, typed: bool) -> None:
-        allowed = self.dialog.allowed_intents()
-        if not typed and self.speaker.is_playing:
-            allowed = BARGE_IN if allowed is None else BARGE_IN & allowed
-        result = self.matcher.match(text, allowed=allowed)
-        self._render(self.dialog.heard(result))
+        over_the_coach = not typed and self.speaker.is_playing
+        self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None))
 
     def _notice_finished_speech(self) -> None:
         now = self.clock.now()
         for item in list(self._speech):
-            playback, text = item
+            playback, said = item
             if playback.end is not None and playback.end <= now:
                 self._speech.remove(item)
-                self._render(self.dialog.speech_finished(text))
+                self._render(self.dialog.speech_finished(said))
 
     # ---- rendering the dialog's events -------------------------------------------------------
 
@@ -173,13 +168,13 @@ class Assistant:
             audio = self.synthesizer.render(event.text, int(event.rate), event.volume)
         except VoiceCoachError as error:
             self._warn(f"{error} The coach says instead: {event.text}")
-            self._render(self.dialog.speech_finished(event.text))
+            self._render(self.dialog.speech_finished(event))
             return
         # Dialog times are LEAD ahead of the speaker's clock: t is when it should sound.
         at = max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self.echo.played(_at_rate(audio, self.echo.rate), at)
-        self._speech.append((playback, event.text))
+        self._speech.append((playback, event))
         self.report(Report(at, "say", event.text))
 
     def _cue(self, event: Cue) -> None:
@@ -190,10 +185,10 @@ class Assistant:
         self.report(Report(at, "cue", event.phase))
 
     def _silence(self) -> None:
+        # What was cut off is not reported as finished: the dialog decides what comes next.
         silent_at = self.speaker.stop()
         self.echo.stop_playing(silent_at)
-        for playback, _text in self._speech:
-            playback.end = min(playback.end or silent_at, silent_at)
+        self._speech.clear()
 
     def _warn(self, message: str) -> None:
         log.warning(message)

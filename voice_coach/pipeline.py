@@ -60,7 +60,7 @@ def build_pipeline(args, say=print, warn=None) -> Pipeline:
     dialog = Dialog(load_exercises(), load_answers(load_exercises()), clock,
                     lambda text, rate: synthesizer.duration(text, int(rate)),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
-    assistant = Assistant(dialog, recognizer, matcher, synthesizer, speaker, microphone,
+    assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
                           endpointer, RealClock(), report=_printer(say, warn))
     return Pipeline(assistant, settings, keyboard)
 

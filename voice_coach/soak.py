@@ -324,7 +324,7 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> Soa
     microphone = NightMicrophone(clock, _spoken_lines(synthesizer), hours * 3600,
                                  lambda: dialog.idle and not speaker.is_playing, sample, seed)
     speaker = NightSpeaker(clock)
-    assistant = Assistant(dialog, recognizer, matcher, synthesizer, speaker, microphone,
+    assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
                           Endpointer(rate=RATE), clock, report=_counter(counts))
     microphone.stop = assistant.stop
     start = resources()

@@ -1,0 +1,91 @@
+"""`voice-coach doctor`: what the coach will use (engine, model, devices, voice, settings, history)
+and, for anything missing, the one thing to do about it. Exit 0 when the live assistant can run
+by voice, 1 when something needs fixing (keyboard mode may still work)."""
+
+from __future__ import annotations
+
+import time
+
+from ..errors import VoiceCoachError
+
+
+def run(args) -> int:
+    checks = {"settings": _settings, "intents": _understanding,
+              "recogniser": lambda: _hearing(args.model), "voice": _voice, "speaker": _speaker,
+              "microphone": _microphone, "history": _history}
+    problems = 0
+    for name, check in checks.items():
+        try:
+            ok, detail = check()
+        except VoiceCoachError as error:
+            ok, detail = False, str(error)
+        problems += not ok
+        print(f"{'ok ' if ok else 'FIX'}  {name:<11} {detail}")
+    print("All set: run `voice-coach` and say 'coach, help'." if not problems else
+          f"{problems} thing(s) to fix above; `voice-coach --keyboard` works without audio.")
+    return 0 if not problems else 1
+
+
+def _settings():
+    from ..paths import settings_path
+    from ..settings import load_settings
+
+    _, warnings = load_settings()
+    if warnings:
+        return False, " ".join(warnings)
+    path = settings_path()
+    return True, str(path) if path.exists() else f"defaults (none at {path})"
+
+
+def _understanding():
+    from ..intent_catalog import load_catalog
+
+    catalog = load_catalog()
+    return True, f"{len(catalog.intent_ids)} intents loaded"
+
+
+def _hearing(model):
+    from ..intent_catalog import load_catalog
+    from ..recognition import load_recognizer
+
+    started = time.perf_counter()
+    recognizer = load_recognizer(load_catalog(), model_path=model)
+    took = time.perf_counter() - started
+    detail = f"{recognizer.name} (loaded in {took:.1f} s)"
+    if "pocketsphinx" in recognizer.name.lower():
+        detail += ("; for Vosk, run `voice-coach models download` where there is internet, or "
+                   "point --model at an English Vosk model")
+    return True, detail
+
+
+def _voice():
+    from ..synthesis import Synthesizer
+
+    synthesizer = Synthesizer()
+    try:
+        seconds = synthesizer.duration("Six slow breaths.")
+        return True, f"pyttsx3 renders speech ({synthesizer.last_render_s or 0:.2f} s " \
+                              f"for {seconds:.1f} s of speech)"
+    finally:
+        synthesizer.close()
+
+
+def _speaker():
+    from ..audio_devices import find_device
+
+    device = find_device(None, "output")
+    return True, f"{device.name} (index {device.index})"
+
+
+def _microphone():
+    from ..audio_devices import find_device
+
+    device = find_device(None, "input")
+    return True, f"{device.name} (index {device.index})"
+
+
+def _history():
+    from ..paths import history_path
+
+    path = history_path()
+    return True, f"{path} (kept on this machine only)"
