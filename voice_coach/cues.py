@@ -66,7 +66,9 @@ def write_cue_files(folder: Path) -> list[Path]:
 
 def write_wav(path: Path, audio: Audio) -> None:
     """Mono 16-bit PCM WAV, the format every player reads."""
-    with wave.open(str(path), "wb") as out:
+    # Open the file first: a failing open inside wave.open leaves a half-built writer whose
+    # destructor prints a traceback.
+    with open(path, "wb") as file, wave.open(file, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(audio.rate)

@@ -80,7 +80,7 @@ class Speaker:
         chosen = find_device(device, "output")
         self.device_name = chosen.name
         self.rate = int(chosen.default_rate)
-        self._volume = float(volume)
+        self.volume = volume
         self._lock = threading.Lock()
         self._items: list[_Scheduled] = []
         self._block_end_stream = 0.0

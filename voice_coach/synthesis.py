@@ -117,9 +117,16 @@ class Synthesizer:
         path = Path(self._folder) / "phrase.wav"
         started = time.perf_counter()
         try:
-            engine.setProperty("voice", key.voice or self._default_voice)
-            engine.setProperty("rate", key.rate_wpm)
-            engine.setProperty("volume", 1.0)
+            # Set properties on the driver directly, not through pyttsx3's command queue: with
+            # espeak, queued changes were applied out of order (measured with pyttsx3 2.99: the
+            # rate was ignored after a voice change, and one phrase came back empty).
+            driver = getattr(getattr(engine, "proxy", None), "_driver", engine)
+            try:
+                driver.setProperty("voice", key.voice or self._default_voice)
+            except ValueError:
+                _check_voice_applied(key.voice, None)
+            driver.setProperty("rate", key.rate_wpm)
+            driver.setProperty("volume", 1.0)
             # The espeak driver prints "Audio saved to ..." on stdout, which would corrupt
             # `--json` output of the commands.
             with contextlib.redirect_stdout(io.StringIO()):

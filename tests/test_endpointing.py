@@ -1,0 +1,116 @@
+import numpy as np
+
+from speech_samples import mix, noise, speak
+from voice_coach.audio_types import Audio
+from voice_coach.endpointing import Endpointer
+
+RATE = 16000
+
+
+def in_silence(audio: Audio, before_s: float = 1.0, after_s: float = 1.5) -> Audio:
+    return Audio(np.concatenate([np.zeros(int(before_s * RATE), np.float32), audio.samples,
+                                 np.zeros(int(after_s * RATE), np.float32)]), RATE)
+
+
+def speech_bounds(audio: Audio) -> tuple[float, float]:
+    loud = np.flatnonzero(np.abs(audio.samples) > 0.01)
+    return loud[0] / RATE, loud[-1] / RATE
+
+
+def feed_all(endpointer: Endpointer, audio: Audio, chunk: int = 480) -> list:
+    pcm = np.frombuffer(audio.to_int16_bytes(), dtype=np.int16)
+    found = []
+    for index in range(0, len(pcm), chunk):
+        found += endpointer.feed(pcm[index:index + chunk].tobytes())
+    return found
+
+
+def test_one_request_in_silence_is_one_utterance():
+    assert len(feed_all(Endpointer(), in_silence(speak("coach, breathe with us")))) == 1
+
+
+def test_utterance_starts_where_the_speech_starts():
+    audio = in_silence(speak("start a hug timer"))
+    [utterance] = feed_all(Endpointer(), audio)
+    assert abs(utterance.start_s - speech_bounds(audio)[0]) < 0.1  # a soft "s" takes a moment
+
+
+def test_utterance_ends_where_the_speech_ends():
+    audio = in_silence(speak("start a hug timer"))
+    [utterance] = feed_all(Endpointer(), audio)
+    assert abs(utterance.end_s - speech_bounds(audio)[1]) < 0.05
+
+
+def test_utterance_is_delivered_one_hangover_after_the_speech_ends():
+    audio = in_silence(speak("what is emotional safety"))
+    endpointer, pcm = Endpointer(hangover_s=0.4), np.frombuffer(audio.to_int16_bytes(), np.int16)
+    delivered = next(index + 480 for index in range(0, len(pcm), 480)
+                     if endpointer.feed(pcm[index:index + 480]))
+    assert delivered / RATE - speech_bounds(audio)[1] < 0.5
+
+
+def test_utterance_keeps_the_speech_with_a_short_preroll():
+    audio = in_silence(speak("stop"))
+    [utterance] = feed_all(Endpointer(preroll_s=0.25), audio)
+    assert len(utterance.samples) / RATE > speech_bounds(audio)[1] - speech_bounds(audio)[0] + 0.25
+
+
+def test_chunk_size_does_not_change_the_result():
+    audio = in_silence(speak("pause"))
+    assert [u.end_s for u in feed_all(Endpointer(), audio, 100)] == \
+        [u.end_s for u in feed_all(Endpointer(), audio, 4000)]
+
+
+def test_steady_noise_alone_is_never_speech():
+    hiss = Audio(noise("pink", 30 * RATE, RATE) * 0.05, RATE)
+    assert feed_all(Endpointer(), hiss) == []
+
+
+def test_fan_noise_alone_is_never_speech():
+    fan = Audio(noise("fan", 30 * RATE, RATE) * 0.05, RATE)
+    assert feed_all(Endpointer(), fan) == []
+
+
+def test_request_over_fan_noise_at_10_db_is_one_utterance():
+    noisy = mix(in_silence(speak("coach, start a hug timer")), "fan", 10)
+    assert len(feed_all(Endpointer(), noisy)) == 1
+
+
+def test_two_requests_with_a_pause_are_two_utterances():
+    first, second = speak("pause"), speak("resume")
+    both = in_silence(Audio(np.concatenate([first.samples, np.zeros(RATE, np.float32),
+                                            second.samples]), RATE))
+    assert len(feed_all(Endpointer(), both)) == 2
+
+
+def test_speech_active_while_talking():
+    audio = in_silence(speak("coach, let us do the rose thorn and bud"), after_s=0)
+    endpointer = Endpointer()
+    feed_all(endpointer, Audio(audio.samples[: int(2.0 * RATE)], RATE))
+    assert endpointer.speech_active
+
+
+def test_speech_not_active_in_silence():
+    endpointer = Endpointer()
+    feed_all(endpointer, Audio(np.zeros(RATE, np.float32), RATE))
+    assert not endpointer.speech_active
+
+
+def test_flush_returns_speech_cut_off_by_the_end_of_the_stream():
+    audio = in_silence(speak("what is intimacy"))
+    endpointer = Endpointer()
+    feed_all(endpointer, Audio(audio.samples[: int((speech_bounds(audio)[1] + 0.05) * RATE)], RATE))
+    assert len(endpointer.flush()) == 1
+
+
+def test_endless_talk_is_cut_at_the_maximum_length():
+    talk = Audio(np.tile(speak("la la la la la la la la", rate=300).samples[4000:-4000], 20), RATE)
+    utterances = feed_all(Endpointer(max_utterance_s=3.0), in_silence(talk))
+    assert utterances[0].cut
+
+
+def test_times_are_on_the_given_stream_clock():
+    audio = in_silence(speak("stop"))
+    [here] = feed_all(Endpointer(), audio)
+    [there] = feed_all(Endpointer(start_time=100.0), audio)
+    assert abs(there.start_s - here.start_s - 100.0) < 1e-9
