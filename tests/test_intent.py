@@ -50,6 +50,22 @@ def test_normalise_leaves_long_digit_runs_alone():
     assert normalise("rate it 1000").text == "rate it 1000"
 
 
+def test_normalise_puts_back_missing_apostrophes():
+    assert normalise("lets do it, whats next").text == "let's do it what's next"
+
+
+def test_normalise_spells_out_typing_shorthand():
+    assert normalise("can u time a hug w us").text == "can you time a hug with us"
+
+
+def test_normalise_marks_an_endearment_at_either_end():
+    assert normalise("honey, good night love").text == "@ good night @"
+
+
+def test_an_endearment_inside_a_request_is_kept():
+    assert normalise("say what you love about me").text == "say what you love about me"
+
+
 def test_normalise_collapses_repeated_words():
     assert normalise("stop stop stop").text == "stop"
 
@@ -91,7 +107,8 @@ def test_politeness_the_templates_lack_is_forgiven(matcher):
 
 
 @pytest.mark.parametrize("text", ["what's the weather", "I wish the rain would stop",
-                                  "pass the salt", "did you lock the front door", "I love you"])
+                                  "pass the salt", "did you lock the front door", "I love you",
+                                  "good night, love", "honey can you turn off the light"])
 def test_requests_not_for_the_coach_are_rejected(matcher, text):
     assert matcher.match(text).intent is None
 

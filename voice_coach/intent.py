@@ -32,11 +32,25 @@ FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with 
     is are was were be been am do does did have has had will would can could shall may might must
     i'd we'd i'm we're i've we've you're it's that's let let's gonna wanna want need try
     just really maybe actually kind sort like now then there here oh well some any thing things
-    bit little guys babe honey please together right all guess think honestly suppose reckon
-    what what's how how's when where why which who should shall get got mentioned said told""".split())
+    bit little guys please together right all guess think honestly suppose reckon
+    what what's how how's when where why which who should shall get got go mentioned said told""".split())
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
+APOSTROPHES = {word.replace("'", ""): word for word in """let's what's that's it's i'm you're
+    we're they're don't can't won't didn't doesn't isn't aren't wasn't haven't couldn't wouldn't
+    shouldn't i've we've you've how's there's who's where's here's""".split()}
+"""Contractions typed without their apostrophe ("lets", "whats"), put back; ambiguous ones
+("were", "well", "ill", "id") are left alone."""
+SHORTHAND = {"u": "you", "r": "are", "ur": "your", "w": "with", "pls": "please", "plz": "please",
+             "mins": "minutes", "min": "minute", "secs": "seconds", "eachother": "each other",
+             "okie": "okay", "dokie": "okay", "k": "okay", "kk": "okay", "ya": "yeah",
+             "yea": "yeah", "lemme": "let me", "gimme": "give me", "thx": "thanks"}
+"""How people type in a hurry; spelt out so it meets the templates' words."""
+ENDEARMENTS = frozenset("love babe baby honey hun sweetheart sweetie darling dear".split())
+PARTNER_MARK = "@"
+"""An endearment opening or closing an utterance ("good night, love") means it was said to the
+partner, not the coach: it becomes this mark, a word no template has, which weighs against."""
 
 DEFAULT_THRESHOLD = 76.0
 RESTRICTED_THRESHOLD = 80.0
@@ -76,8 +90,15 @@ class Normalised:
 
 
 def normalise(text: str) -> Normalised:
-    """Lowercase words, digits as words, fillers and the wake word removed (its presence kept)."""
-    return _normalise_words(clean_words(text).split())
+    """Lowercase words, digits as words, fillers and the wake word removed (its presence kept),
+    an endearment at either end marked as said to the partner."""
+    heard = _normalise_words(clean_words(text).split())
+    words = heard.text.split()
+    if words and words[0] in ENDEARMENTS:
+        words[0] = PARTNER_MARK
+    if len(words) > 1 and words[-1] in ENDEARMENTS:
+        words[-1] = PARTNER_MARK
+    return Normalised(" ".join(words), heard.woke)
 
 
 def _normalise_words(words: list[str]) -> Normalised:
@@ -85,6 +106,7 @@ def _normalise_words(words: list[str]) -> Normalised:
         # only numbers a person says; "000000..." from a stuck key stays an unknown word
         words = " ".join(number_words(int(w)) if w.isdigit() and len(w) <= 3 and int(w) <= 100
                          else w for w in words).split()
+    words = " ".join(SHORTHAND.get(w, APOSTROPHES.get(w, w)) for w in words).split()
     words = [w for w in words if w not in FILLERS]
     woke = False
     if len(words) > 1 and words[0] in GREETINGS and words[1] == WAKE_WORD:
@@ -166,7 +188,9 @@ class IntentMatcher:
                 query[known] = 1.0
                 known_weight += weight
             else:
-                unknown_weight += _FUNCTION_WEIGHT if word in FUNCTION_WORDS else _UNKNOWN_WEIGHT
+                unknown_weight += (_FUNCTION_WEIGHT if word in FUNCTION_WORDS
+                                   else 2 * _UNKNOWN_WEIGHT if word == PARTNER_MARK
+                                   else _UNKNOWN_WEIGHT)
         shared = np.add.reduceat(query[self._words] * self._weights, self._starts)
         extra = np.maximum(known_weight - shared, 0)
         heard_weight = shared + _EXTRA_KNOWN_FACTOR * extra + unknown_weight
