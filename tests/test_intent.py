@@ -113,6 +113,16 @@ def test_requests_not_for_the_coach_are_rejected(matcher, text):
     assert matcher.match(text).intent is None
 
 
+def test_a_long_clear_request_is_understood(matcher):
+    assert matcher.match("we've had a long day, could you guide us through a few slow breaths "
+                         "before we try to sleep").intent == "breathing"
+
+
+def test_long_everyday_talk_is_not_for_the_coach(matcher):
+    assert matcher.match("the meeting ran so late today that I missed the bus home again and "
+                         "had to walk").intent is None
+
+
 def test_rejected_result_keeps_its_score_for_tuning(matcher):
     assert 0 < matcher.match("pass the salt").score < matcher.threshold
 
