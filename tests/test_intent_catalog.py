@@ -57,7 +57,8 @@ def test_clean_words_keeps_inner_apostrophes():
 
 
 def test_errors_name_file_and_line():
-    assert error_for("[hug]\nhug\n(start a hug\n").startswith("intents/test.ini, line 3: unclosed '('")
+    assert error_for("[hug]\nhug\n(start a hug\n").startswith(
+        "intents/test.ini, line 3: unclosed '('")
 
 
 def test_unknown_intent_suggests_the_nearest_id():

@@ -33,7 +33,8 @@ FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with 
     i'd we'd i'm we're i've we've you're it's that's let let's gonna wanna want need try
     just really maybe actually kind sort like now then there here oh well some any thing things
     bit little guys please together right all guess think honestly suppose reckon
-    what what's how how's when where why which who should shall get got go mentioned said told""".split())
+    what what's how how's when where why which who should shall get got go
+    mentioned said told""".split())
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
@@ -148,7 +149,8 @@ class IntentMatcher:
             self._families.setdefault(_stem(word), []).append(column)
         self._word_weight_vector = np.array([self._word_weights[w] for w in self._vocabulary],
                                             dtype=np.float32)
-        # a sparse sentence-by-word matrix as flat arrays: sentence i owns words starts[i]:starts[i+1]
+        # a sparse sentence-by-word matrix as flat arrays:
+        # sentence i owns the entries starts[i]:starts[i + 1]
         word_sets = [sorted(set(text.split())) for text in self._texts]
         self._words = np.array([self._column[w] for ws in word_sets for w in ws], dtype=np.int32)
         self._weights = np.array([self._word_weights[w] for ws in word_sets for w in ws],
@@ -157,7 +159,8 @@ class IntentMatcher:
         self._sentence_weight = np.add.reduceat(self._weights, self._starts)
 
     def match(self, text: str, allowed: Collection[str] | None = None) -> IntentResult:
-        """The best intent for `text`; `allowed` restricts to those ids and demands a plain command."""
+        """The best intent for `text`; `allowed` restricts to those ids and asks for a plain
+        command, not a sentence that merely contains one."""
         heard = normalise(text)
         if not heard.text:
             return IntentResult(text, None, 0.0, {}, heard.woke)
@@ -205,7 +208,8 @@ class IntentMatcher:
         heard_weight = shared + _EXTRA_KNOWN_FACTOR * extra + unknown_weight
         precision = shared / np.maximum(heard_weight, 1e-6)
         recall = shared / np.maximum(self._sentence_weight, 1e-6)
-        return np.where(shared > 0, 2 * precision * recall / np.maximum(precision + recall, 1e-6), 0)
+        both = np.maximum(precision + recall, 1e-6)
+        return np.where(shared > 0, 2 * precision * recall / both, 0)
 
     def _known_words(self, word: str) -> tuple[list[int], float]:
         """The catalog words (columns) `word` stands for, and its weight: itself, else its family

@@ -22,7 +22,7 @@ from .errors import TemplateError
 SlotValue = str | int
 
 RANGE_LIMIT = 100
-"""Ranges stop at one hundred: number words beyond that are not something a couple says to a coach."""
+"""Ranges stop at one hundred: larger numbers are not something a couple says to a coach."""
 
 _ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
          "fifteen sixteen seventeen eighteen nineteen").split()
@@ -250,7 +250,8 @@ class _Parser:
                 self.depth += 1
                 if self.depth > MAX_DEPTH:
                     raise TemplateError(f"brackets nested more than {MAX_DEPTH} deep at column "
-                                        f"{self.pos + 1} — split the template into simpler lines.")
+                                        f"{self.pos + 1} — split the template into simpler "
+                                        "lines.")
                 self.pos += 1
                 items.append(self.parse_alternatives(")" if char == "(" else "]"))
                 self.depth -= 1
@@ -273,7 +274,8 @@ class _Parser:
         start = self.pos
         end = self.text.find(">", start)
         if end == -1:
-            raise TemplateError(f"unclosed '<' at column {start + 1} — add '>' after the rule name.")
+            raise TemplateError(f"unclosed '<' at column {start + 1} — add '>' after the rule "
+                                "name.")
         self.pos = end + 1
         name = self.text[start + 1:end].strip()
         if not _NAME.match(name):
@@ -287,13 +289,14 @@ class _Parser:
         inner_stop = min((i for i in (self.text.find(c, start + 1) for c in "([{<|)]") if i != -1),
                          default=-1)
         if end == -1 or (inner_stop != -1 and inner_stop < end):
-            raise TemplateError(f"unclosed '{{' at column {start + 1} — add '}}' after the slot name.")
+            raise TemplateError(f"unclosed '{{' at column {start + 1} — add '}}' after the slot "
+                                "name.")
         self.pos = end + 1
         inside = self.text[start + 1:end].strip()
         name, _, spec = (part.strip() for part in inside.partition(":"))
         if not _NAME.match(name):
-            raise TemplateError(f"'{{{inside}}}' is not a slot name — use lowercase letters, digits "
-                                "and '_', like {term} or {value:1..10}.")
+            raise TemplateError(f"'{{{inside}}}' is not a slot name — use lowercase letters, "
+                                "digits and '_', like {term} or {value:1..10}.")
         if not spec:
             return ListSlot(name)
         match = _RANGE.match(spec)
