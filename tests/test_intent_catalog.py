@@ -1,8 +1,15 @@
 import pytest
 
 from voice_coach.errors import TemplateError
-from voice_coach.intent_catalog import (INTENT_IDS, TEMPLATE_LIMIT, Sentence, catalog_from_text,
-                                        catalog_from_texts, clean_words, load_catalog)
+from voice_coach.intent_catalog import (
+    INTENT_IDS,
+    TEMPLATE_LIMIT,
+    Sentence,
+    catalog_from_text,
+    catalog_from_texts,
+    clean_words,
+    load_catalog,
+)
 
 SMALL = """
 # a comment line

@@ -1,9 +1,19 @@
 import pytest
 
 from voice_coach.errors import TemplateError
-from voice_coach.intent_templates import (Alternative, ListSlot, ListValue, RangeSlot, Sequence,
-                                          SlotList, Text, count_sentences, expand, number_words,
-                                          parse_template)
+from voice_coach.intent_templates import (
+    Alternative,
+    ListSlot,
+    ListValue,
+    RangeSlot,
+    Sequence,
+    SlotList,
+    Text,
+    count_sentences,
+    expand,
+    number_words,
+    parse_template,
+)
 
 
 def sentences(template, lists=None):

@@ -23,24 +23,31 @@ from .intent_catalog import IntentCatalog, Sentence, clean_words
 from .intent_templates import SlotValue, number_words
 
 WAKE_WORD = "coach"
-FILLERS = frozenset("um umm uh uhm er erm hmm mm ah please".split())
+FILLERS = frozenset(["um", "umm", "uh", "uhm", "er", "erm", "hmm", "mm", "ah", "please"])
 """Said around requests but never decisive; dropped from both the input and the sentences."""
-GREETINGS = frozenset("hey hi ok okay oh".split())
+GREETINGS = frozenset(["hey", "hi", "ok", "okay", "oh"])
 """Words that may come before the wake word ("hey coach")."""
-FUNCTION_WORDS = frozenset("""a an the and or but so to of for in on at by with from into about out
-    it its this that these those i me my we us our you your he she they them his her their
-    is are was were be been am do does did have has had will would can could shall may might must
-    i'd we'd i'm we're i've we've you're it's that's let let's gonna wanna want need try
-    just really maybe actually kind sort like now then there here oh well some any thing things
-    bit little guys please together right all guess think honestly suppose reckon
-    what what's how how's when where why which who should shall get got go
-    mentioned said told""".split())
+FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "so", "to", "of", "for", "in",
+                            "on", "at", "by", "with", "from", "into", "about", "out", "it", "its",
+                            "this", "that", "these", "those", "i", "me", "my", "we", "us", "our",
+                            "you", "your", "he", "she", "they", "them", "his", "her", "their", "is",
+                            "are", "was", "were", "be", "been", "am", "do", "does", "did", "have",
+                            "has", "had", "will", "would", "can", "could", "shall", "may", "might",
+                            "must", "i'd", "we'd", "i'm", "we're", "i've", "we've", "you're",
+                            "it's", "that's", "let", "let's", "gonna", "wanna", "want", "need",
+                            "try", "just", "really", "maybe", "actually", "kind", "sort", "like",
+                            "now", "then", "there", "here", "oh", "well", "some", "any", "thing",
+                            "things", "bit", "little", "guys", "please", "together", "right", "all",
+                            "guess", "think", "honestly", "suppose", "reckon", "what", "what's",
+                            "how", "how's", "when", "where", "why", "which", "who", "should",
+                            "shall", "get", "got", "go", "mentioned", "said", "told"])
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
-APOSTROPHES = {word.replace("'", ""): word for word in """let's what's that's it's i'm you're
-    we're they're don't can't won't didn't doesn't isn't aren't wasn't haven't couldn't wouldn't
-    shouldn't i've we've you've how's there's who's where's here's""".split()}
+APOSTROPHES = {word.replace("'", ""): word for word in (
+    "let's", "what's", "that's", "it's", "i'm", "you're", "we're", "they're", "don't", "can't",
+    "won't", "didn't", "doesn't", "isn't", "aren't", "wasn't", "haven't", "couldn't", "wouldn't",
+    "shouldn't", "i've", "we've", "you've", "how's", "there's", "who's", "where's", "here's")}
 """Contractions typed without their apostrophe ("lets", "whats"), put back; ambiguous ones
 ("were", "well", "ill", "id") are left alone."""
 SHORTHAND = {"u": "you", "r": "are", "ur": "your", "w": "with", "pls": "please", "plz": "please",
@@ -48,7 +55,8 @@ SHORTHAND = {"u": "you", "r": "are", "ur": "your", "w": "with", "pls": "please",
              "okie": "okay", "dokie": "okay", "k": "okay", "kk": "okay", "ya": "yeah",
              "yea": "yeah", "lemme": "let me", "gimme": "give me", "thx": "thanks"}
 """How people type in a hurry; spelt out so it meets the templates' words."""
-ENDEARMENTS = frozenset("love babe baby honey hun sweetheart sweetie darling dear".split())
+ENDEARMENTS = frozenset(["love", "babe", "baby", "honey", "hun", "sweetheart", "sweetie", "darling",
+                         "dear"])
 PARTNER_MARK = "@"
 """An endearment opening or closing an utterance ("good night, love") means it was said to the
 partner, not the coach: it becomes this mark, a word no template has, which weighs against."""
@@ -248,7 +256,7 @@ def _stem(word: str) -> str:
 def _intent_rarity(sentences: list[Sentence], texts: list[str]) -> dict[str, float]:
     """Inverse intent frequency: a word in one intent tells a lot, a word in twenty very little."""
     intents_of: dict[str, set[str]] = {}
-    for sentence, text in zip(sentences, texts):
+    for sentence, text in zip(sentences, texts, strict=True):
         for word in text.split():
             intents_of.setdefault(word, set()).add(sentence.intent)
     total = len({s.intent for s in sentences})

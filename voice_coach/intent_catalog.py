@@ -18,9 +18,19 @@ from functools import cached_property, lru_cache
 from pathlib import Path
 
 from .errors import TemplateError
-from .intent_templates import (Expression, ListSlot, ListValue, SlotList, SlotValue,
-                               count_sentences, expand, has_slots, inline_rules, parse_template,
-                               references)
+from .intent_templates import (
+    Expression,
+    ListSlot,
+    ListValue,
+    SlotList,
+    SlotValue,
+    count_sentences,
+    expand,
+    has_slots,
+    inline_rules,
+    parse_template,
+    references,
+)
 
 EXERCISE_INTENTS = ("appreciation", "sentence_stems", "stress_map", "hug", "breathing",
                     "rose_thorn_bud", "magic_minutes", "gentle_start", "tonight")

@@ -24,9 +24,10 @@ SlotValue = str | int
 RANGE_LIMIT = 100
 """Ranges stop at one hundred: larger numbers are not something a couple says to a coach."""
 
-_ONES = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-         "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = "_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+         "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+         "nineteen"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
 _RANGE = re.compile(r"([0-9]{1,3})\.\.([0-9]{1,3})\Z")
 MAX_DEPTH = 12
