@@ -105,9 +105,13 @@ class IntentCatalog:
         """Every sentence, typed forms included ("rate it 7" beside "rate it seven")."""
         return self._sentences
 
+    @cached_property
+    def _spoken(self) -> tuple[Sentence, ...]:
+        return tuple(s for s in self._sentences if not any(c.isdigit() for c in s.text))
+
     def spoken_sentences(self) -> tuple[Sentence, ...]:
         """The sentences a recogniser can output: words only, no digits (grammar building)."""
-        return tuple(s for s in self._sentences if not any(c.isdigit() for c in s.text))
+        return self._spoken
 
     def vocabulary(self) -> frozenset[str]:
         """Every word of the spoken sentences, for recogniser dictionaries and grammars."""
