@@ -17,6 +17,8 @@ from voice_coach.intent_catalog import load_catalog
 from voice_coach.session import estimate_speech_seconds
 
 FUZZ = settings(max_examples=100, deadline=timedelta(seconds=3))
+ANY_TIME = st.floats() | st.integers(min_value=0, max_value=10**30).map(float)
+"""nan, inf, huge and ordinary seconds."""
 REQUESTS = ["coach, start a hug", "coach breathe with us", "stop", "pause", "hello"]
 
 
@@ -47,8 +49,7 @@ def test_any_line_is_a_turn_nothing_or_a_bad_turn(line):
 
 
 @FUZZ
-@given(st.floats(allow_nan=True, allow_infinity=True) | st.integers(min_value=0, max_value=10**30).map(float),
-       st.sampled_from(REQUESTS))
+@given(ANY_TIME, st.sampled_from(REQUESTS))
 def test_a_turn_at_any_written_time_is_refused_or_played_through(at, request):
     turn = turn_or_error(f"@{at!r} {request}")
     assert isinstance(turn, BadTurn) or play(turn)[0].text == request

@@ -99,7 +99,8 @@ def test_random_chunks_behind_a_riff_header_are_audio_or_an_error(tmp_path_facto
 def test_every_format_channel_count_and_rate_reads_as_mono_audio(tmp_path_factory, wav):
     data, rate, count = wav
     audio = read_bytes(tmp_path_factory.getbasetemp(), data)
-    assert isinstance(audio, Audio) and is_sound(audio) and (audio.rate, len(audio.samples)) == (rate, count)
+    assert isinstance(audio, Audio) and is_sound(audio)
+    assert (audio.rate, len(audio.samples)) == (rate, count)
 
 
 @FUZZ

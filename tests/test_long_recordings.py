@@ -49,14 +49,14 @@ def _pink(length: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def parse_in_own_process(path: Path, folder: Path) -> tuple[int, list[dict], float, float]:
-    """(exit code, JSON results, peak RSS in MB, wall seconds) of `voice-coach parse --json --wav`."""
+    """(exit code, JSON results, peak RSS MB, wall seconds) of `voice-coach parse --json --wav`."""
     code = "import sys; from voice_coach.cli import main; sys.exit(main(sys.argv[1:]))"
     out, err = folder / f"{path.stem}.out", folder / f"{path.stem}.err"
     env = dict(os.environ, VOICE_COACH_HOME=str(folder / "home"))
     started = time.perf_counter()
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        child = subprocess.Popen([sys.executable, "-c", code, "parse", "--json", "--wav", str(path)],
-                                 stdout=stdout, stderr=stderr, env=env)
+        command = [sys.executable, "-c", code, "parse", "--json", "--wav", str(path)]
+        child = subprocess.Popen(command, stdout=stdout, stderr=stderr, env=env)
         _, status, usage = os.wait4(child.pid, 0)
     wall = time.perf_counter() - started
     child.returncode = os.waitstatus_to_exitcode(status)  # reaped by wait4: tell Popen

@@ -18,8 +18,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-
 from speech_samples import speak_to_file
+
 from voice_coach.answers import load_answers
 from voice_coach.cli import main
 from voice_coach.clock import VirtualClock

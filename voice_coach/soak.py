@@ -38,6 +38,7 @@ from .exercises import load_exercises
 from .history import History
 from .intent import IntentMatcher
 from .intent_catalog import load_catalog
+from .microphone import Chunk
 from .settings import Settings
 
 RATE = 16000
@@ -152,16 +153,6 @@ def resources() -> Resources:
                      len(os.listdir("/proc/self/task")), len(os.listdir("/proc/self/fd")))
 
 
-@dataclass(frozen=True)
-class Chunk:
-    """A block from the microphone, as the Assistant reads it."""
-
-    samples: np.ndarray
-    """int16 mono."""
-    start: float
-    """Clock time of the first sample."""
-
-
 class Playback:
     def __init__(self, start: float, seconds: float) -> None:
         self.start, self.end = start, start + seconds
@@ -240,7 +231,7 @@ class NightMicrophone:
         if self._clock.now() >= self._next_sample_at:
             self._next_sample_at += SAMPLE_EVERY_S
             self._on_sample()
-        return Chunk(self._block_samples(), start)
+        return Chunk(self._block_samples().tobytes(), start)
 
     def _advance(self, seconds: float) -> None:
         if seconds > 0:
@@ -296,8 +287,8 @@ def _spoken_lines(synthesizer) -> dict[str, np.ndarray]:
 
 def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> SoakResult:
     """Run the live loop for `hours` of virtual time and measure what it holds before and after."""
-    from .recognition import load_recognizer
     from .endpointing import Endpointer
+    from .recognition import load_recognizer
     from .synthesis import Synthesizer
 
     clock = VirtualClock()
