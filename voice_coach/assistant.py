@@ -28,6 +28,7 @@ from .clock import Clock
 from .dialog import Dialog, Heard
 from .echo_cancel import EchoCanceller
 from .errors import VoiceCoachError
+from .microphone import Chunk
 from .session import Cue, End, Event, Interrupt, Listen, Say, Start
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class Assistant:
         self.echo = EchoCanceller(microphone.rate)
         self._speech: list[tuple[object, Say]] = []  # still playing
         self._stopping = threading.Event()
+        self._stop_when_idle = False
         self._typed: queue.Queue[str] = queue.Queue()
 
     # ---- control from outside ----------------------------------------------------------------
@@ -87,8 +89,10 @@ class Assistant:
         """A typed request, handled as if heard (keyboard mode beside the microphone)."""
         self._typed.put(text)
 
-    def start_exercise(self, exercise: str) -> None:
-        self.type_request(f"coach {exercise.replace('_', ' ')}")
+    def start_exercise(self, exercise: str, then_stop: bool = False) -> None:
+        """Begin `exercise` at once; with `then_stop`, the loop ends when the exercise does."""
+        self._render(self.dialog.begin(exercise))
+        self._stop_when_idle = then_stop
 
     # ---- the loop ----------------------------------------------------------------------------
 
@@ -107,6 +111,8 @@ class Assistant:
         deadline = self.dialog.next_deadline()
         if deadline is not None and self.dialog.clock.now() >= deadline:
             self._render(self.dialog.poll())
+        if self._stop_when_idle and self.dialog.idle and not self.speaker.is_playing:
+            self.stop()
 
     def _wait_s(self) -> float:
         deadline = self.dialog.next_deadline()
@@ -114,9 +120,9 @@ class Assistant:
             return POLL_S
         return min(POLL_S, max(0.0, deadline - self.dialog.clock.now()))
 
-    def _hear_chunk(self, chunk) -> None:
-        samples = chunk.samples.astype(np.float32) / 32768.0
-        cleaned = self.echo.cancel(samples, chunk.start)
+    def _hear_chunk(self, chunk: Chunk) -> None:
+        samples = np.frombuffer(chunk.data, dtype=np.int16).astype(np.float32) / 32768.0
+        cleaned = self.echo.cancel(samples, chunk.time)
         pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
         for utterance in self.endpointer.feed(pcm):
             self._on_utterance(utterance)

@@ -156,6 +156,12 @@ class Dialog:
             )
         return self._drain()
 
+    def begin(self, exercise_id: str) -> list[Event | Heard]:
+        """Start an exercise now, as a direct request would (`voice-coach run EXERCISE`)."""
+        self._refresh_night()
+        self._start(exercise_id, preamble=_sentence(self.exercises[exercise_id].duration))
+        return self._drain()
+
     def speech_finished(self, said: Say | str | None = None) -> list[Event | Heard]:
         """The speaker finished playing `said`: pass the Say event itself (not only its text), so
         neither an aside nor an interrupted copy of a sentence is taken for the current one."""

@@ -19,7 +19,7 @@ def run(args, exercise: str | None = None) -> int:
         print(f"Listening. Say '{wake + ', ' if wake else ''}help' to hear what I can do. "
               "Ctrl-C to quit.")
     if exercise:
-        assistant.start_exercise(exercise)
+        assistant.start_exercise(exercise, then_stop=True)
     if pipeline.keyboard:
         threading.Thread(target=_read_typed, args=(assistant,), daemon=True).start()
     try:
