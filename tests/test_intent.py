@@ -1,4 +1,5 @@
 import json
+import random
 from pathlib import Path
 
 import pytest
@@ -66,6 +67,10 @@ def test_an_endearment_inside_a_request_is_kept():
     assert normalise("say what you love about me").text == "say what you love about me"
 
 
+def test_love_as_a_verb_at_the_end_is_kept():
+    assert normalise("let's share something we love").text == "let's share something we love"
+
+
 def test_normalise_collapses_repeated_words():
     assert normalise("stop stop stop").text == "stop"
 
@@ -82,6 +87,12 @@ def test_a_template_sentence_matches_fully(matcher):
 ])
 def test_requests_reach_their_intent(matcher, text, intent):
     assert matcher.match(text).intent == intent
+
+
+def test_template_sentences_are_understood_as_written(matcher):
+    sample = random.Random(7).sample(load_catalog().sentences(), 300)
+    assert [(s.intent, dict(s.slots)) for s in sample] == [
+        (r.intent, r.slots) for r in (matcher.match(s.text) for s in sample)]
 
 
 def test_wake_word_is_reported_on_the_result(matcher):

@@ -60,6 +60,8 @@ ENDEARMENTS = frozenset(["love", "babe", "baby", "honey", "hun", "sweetheart", "
 PARTNER_MARK = "@"
 """An endearment opening or closing an utterance ("good night, love") means it was said to the
 partner, not the coach: it becomes this mark, a word no template has, which weighs against."""
+_LOVE_AS_VERB = frozenset(["i", "we", "you", "they", "to", "really", "would", "i'd", "we'd"])
+"""...unless the endearment is a verb ("something we love")."""
 
 DEFAULT_THRESHOLD = 76.0
 LONG_AFTER_WORDS = 6
@@ -112,7 +114,7 @@ def normalise(text: str) -> Normalised:
     words = heard.text.split()
     if words and words[0] in ENDEARMENTS:
         words[0] = PARTNER_MARK
-    if len(words) > 1 and words[-1] in ENDEARMENTS:
+    if len(words) > 1 and words[-1] in ENDEARMENTS and words[-2] not in _LOVE_AS_VERB:
         words[-1] = PARTNER_MARK
     return Normalised(" ".join(words), heard.woke)
 
