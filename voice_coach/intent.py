@@ -40,7 +40,8 @@ FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "so", "to", "o
                             "things", "bit", "little", "guys", "please", "together", "right", "all",
                             "guess", "think", "honestly", "suppose", "reckon", "what", "what's",
                             "how", "how's", "when", "where", "why", "which", "who", "should",
-                            "shall", "get", "got", "go", "mentioned", "said", "told"])
+                            "shall", "get", "got", "go", "mentioned", "said", "told", "somewhere",
+                            "roughly", "pretty", "quite"])
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
