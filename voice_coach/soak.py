@@ -53,6 +53,8 @@ SAMPLE_EVERY_S = 600.0
 RSS_GROWTH_LIMIT_MB = 5.0
 STUCK_STEPS = 10_000
 """Loop steps without the clock moving that count as a busy loop (a deadline that never clears)."""
+MAX_CRASHES = 20
+"""The loop is restarted after a crash, so a night's leaks are still measured; this many end it."""
 EVENING = datetime(2026, 11, 26, 21, 30)
 """When the virtual night starts: night-time voice and tonight's pick behave as at bedtime."""
 
@@ -124,6 +126,8 @@ class SoakResult:
     counts: Counts
     stuck_loops: int
     """Times the loop spun without time passing; each is a busy-loop bug."""
+    crashes: tuple[str, ...] = ()
+    """Exceptions that ended the live loop (it is restarted to finish the night)."""
 
     @property
     def rss_growth_mb(self) -> float:
@@ -142,6 +146,7 @@ class SoakResult:
                             f"{self.end.open_files}")
         if self.stuck_loops:
             problems.append(f"the loop spun {self.stuck_loops} times without time passing")
+        problems += [f"the live loop crashed at {crash}" for crash in self.crashes]
         return problems
 
 
@@ -320,8 +325,14 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> Soa
     microphone.stop = assistant.stop
     start = resources()
     wall = time.perf_counter()
+    crashes: list[str] = []
     try:
-        assistant.run()
+        while len(crashes) < MAX_CRASHES:
+            try:
+                assistant.run()
+                break
+            except Exception as error:  # what would have ended the couple's evening
+                crashes.append(f"{clock.now() / 3600:.2f} h: {type(error).__name__}: {error}")
         wall = time.perf_counter() - wall
         end = resources()
     finally:
@@ -333,7 +344,7 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> Soa
     counts.lines_said = microphone.lines_said
     return SoakResult(hours, wall, start, warmed[0] if warmed else start, end,
                       max([start.rss_mb, end.rss_mb] + [rss for _, rss in samples]),
-                      tuple(samples), counts, microphone.stuck_loops)
+                      tuple(samples), counts, microphone.stuck_loops, tuple(crashes))
 
 
 def _counter(counts: Counts) -> Callable[[Report], None]:
