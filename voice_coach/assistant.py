@@ -98,6 +98,7 @@ class Assistant:
 
     def run(self) -> None:
         with self.microphone:
+            self.report(Report(self.clock.now(), "ready"))
             while not self._stopping.is_set():
                 self._step()
 

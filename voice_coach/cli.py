@@ -19,6 +19,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_audio_options(parser)
     parser.add_argument("--keyboard", action="store_true",
                         help="type requests instead of speaking them (replies are still spoken)")
+    parser.add_argument("--json-events", action="store_true",
+                        help="print what the coach hears and does as JSON lines, each with its "
+                             "monotonic time `t` (for scripts and the benchmark)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="match typed text or WAV files to intents")

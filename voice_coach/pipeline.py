@@ -4,6 +4,7 @@ A missing device does not end the program: the coach falls back to keyboard mode
 
 from __future__ import annotations
 
+import json
 import sys
 from dataclasses import dataclass
 
@@ -28,9 +29,10 @@ class Pipeline:
     """True when requests are typed (no microphone, or asked for)."""
 
 
-def build_pipeline(args, say=print, warn=None) -> Pipeline:
+def build_pipeline(args, say=None, warn=None) -> Pipeline:
     """Everything the live assistant needs; `warn` gets each problem as one plain sentence."""
-    warn = warn or (lambda message: print(f"voice-coach: {message}", file=sys.stderr))
+    say = say or (lambda line: print(line, flush=True))
+    warn = warn or (lambda message: print(f"voice-coach: {message}", file=sys.stderr, flush=True))
     settings, warnings = load_settings()
     for warning in warnings:
         warn(warning)
@@ -61,7 +63,7 @@ def build_pipeline(args, say=print, warn=None) -> Pipeline:
                     lambda text, rate: synthesizer.duration(text, int(rate)),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
-                          endpointer, RealClock(), report=_printer(say, warn))
+                          endpointer, RealClock(), report=_printer(say, warn, bool(getattr(args, "json_events", False))))
     return Pipeline(assistant, settings, keyboard)
 
 
@@ -75,8 +77,12 @@ def _open_speaker(device, warn):
         return NoSpeaker()
 
 
-def _printer(say, warn):
+def _printer(say, warn, as_json: bool):
     def report(item: Report) -> None:
+        if as_json:
+            say(json.dumps({"t": round(item.t, 4), "event": item.kind, "text": item.text,
+                            **(item.detail or {})}, ensure_ascii=False))
+            return
         if item.kind == "say":
             say(f"coach: {item.text}")
         elif item.kind == "cue":

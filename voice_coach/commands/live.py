@@ -13,9 +13,9 @@ def run(args, exercise: str | None = None) -> int:
     pipeline = build_pipeline(args)
     assistant = pipeline.assistant
     wake = pipeline.settings.wake_word
-    if pipeline.keyboard:
+    if pipeline.keyboard and not args.json_events:
         print("Keyboard mode: type a request (for example 'breathe with us'), Ctrl-D to quit.")
-    else:
+    elif not args.json_events:  # (with JSON the loop reports "ready" once the microphone is open)
         print(f"Listening. Say '{wake + ', ' if wake else ''}help' to hear what I can do. "
               "Ctrl-C to quit.")
     if exercise:
