@@ -109,8 +109,16 @@ def test_numbers_fill_the_value_slot(matcher, text, value):
     assert matcher.match(text).slots == {"value": value}
 
 
-def test_typos_in_longer_words_are_forgiven(matcher):
-    assert matcher.match("breahte with us").intent == "breathing"
+def test_a_misheard_word_is_forgiven_by_the_character_score(matcher):
+    assert matcher.match("breath with us").intent == "breathing"
+
+
+def test_a_near_spelling_of_another_word_is_not_taken_for_it(matcher):
+    assert matcher.match("I think the heating is on").intent is None
+
+
+def test_an_unknown_word_counts_as_its_known_family(matcher):
+    assert matcher.match("coach, hugging please").intent == "hug"
 
 
 def test_politeness_the_templates_lack_is_forgiven(matcher):

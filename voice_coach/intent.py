@@ -41,7 +41,7 @@ FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "so", "to", "o
                             "guess", "think", "honestly", "suppose", "reckon", "what", "what's",
                             "how", "how's", "when", "where", "why", "which", "who", "should",
                             "shall", "get", "got", "go", "mentioned", "said", "told", "somewhere",
-                            "roughly", "pretty", "quite"])
+                            "roughly", "pretty", "quite", "mate", "then", "fancy"])
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
@@ -54,8 +54,10 @@ APOSTROPHES = {word.replace("'", ""): word for word in (
 SHORTHAND = {"u": "you", "r": "are", "ur": "your", "w": "with", "pls": "please", "plz": "please",
              "mins": "minutes", "min": "minute", "secs": "seconds", "eachother": "each other",
              "okie": "okay", "dokie": "okay", "k": "okay", "kk": "okay", "ya": "yeah",
-             "yea": "yeah", "lemme": "let me", "gimme": "give me", "thx": "thanks"}
-"""How people type in a hurry; spelt out so it meets the templates' words."""
+             "yea": "yeah", "lemme": "let me", "gimme": "give me", "thx": "thanks",
+             "what're": "what are", "how're": "how are", "where're": "where are",
+             "that'll": "that will", "how'd": "how would", "what'd": "what would"}
+"""How people type or say it in a hurry; spelt out so it meets the templates' words."""
 ENDEARMENTS = frozenset(["love", "babe", "baby", "honey", "hun", "sweetheart", "sweetie", "darling",
                          "dear"])
 PARTNER_MARK = "@"
@@ -82,7 +84,6 @@ _CHAR_WEIGHT = 0.3
 _EXTRA_KNOWN_FACTOR = 0.25
 _UNKNOWN_WEIGHT = 5.0
 """About the weight of a word only one intent uses: an unknown word is as telling as the rarest."""
-_TYPO_CUTOFF = 85
 
 
 @dataclass(frozen=True)
@@ -224,18 +225,15 @@ class IntentMatcher:
 
     def _known_words(self, word: str) -> tuple[list[int], float]:
         """The catalog words (columns) `word` stands for, and its weight: itself, else its family
-        ("quick" for "quicker", "quickly"), else a typo's intended word in longer words
-        ("breahte"). No columns: a word the coach has never heard.
+        ("quick" for "quicker", "quickly"). No columns: a word the coach has never heard.
+        Misspellings are left to the character score: a recogniser never misspells, and a
+        near spelling is often another word ("heating" is not "cheating").
 
         A known word is not widened to its family: "slow" is not "slower", nor "soft" "softer"."""
         if word in self._column:
             column = self._column[word]
             return [column], float(self._word_weight_vector[column])
         family = self._families.get(_stem(word), [])
-        if not family and len(word) >= 7:  # shorter words are too alike: "flight" is not "fight"
-            found = process.extractOne(word, self._vocabulary, scorer=fuzz.ratio,
-                                       score_cutoff=_TYPO_CUTOFF)
-            family = [self._column[found[0]]] if found else []
         return family, float(self._word_weight_vector[family].max()) if family else 0.0
 
 
