@@ -41,7 +41,9 @@ FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "so", "to", "o
                             "guess", "think", "honestly", "suppose", "reckon", "what", "what's",
                             "how", "how's", "when", "where", "why", "which", "who", "should",
                             "shall", "get", "got", "go", "mentioned", "said", "told", "somewhere",
-                            "roughly", "pretty", "quite", "mate", "then", "fancy"])
+                            "roughly", "pretty", "quite", "mate", "then", "fancy", "you'd",
+                            "they'd", "you'll", "we'll", "i'll", "it'll", "they're", "you've",
+                            "they've", "there's", "here's"])
 """Words that carry no request on their own ("could we maybe..."): they weigh little, so politeness
 the templates lack costs little and politeness they have decides nothing."""
 _FUNCTION_WEIGHT = 0.5
