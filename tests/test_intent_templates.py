@@ -89,6 +89,7 @@ def test_number_words_spell_numbers_as_spoken(n, words):
     ("rate {value:1..1000}", "bad range"),
     ("(" * 13 + "hug" + ")" * 13, "nested more than 12 deep"),
     ("   ", "the template is empty"),
+    ("(each )? say", "'?' after a bracket at column 8 is not template syntax"),
 ])
 def test_mistakes_are_reported_with_what_to_do(template, message):
     with pytest.raises(TemplateError) as caught:

@@ -239,6 +239,11 @@ class _Parser:
             else:
                 return sequence
             self.pos += char is not None
+            if self.pos < len(self.text) and self.text[self.pos] in "?*+":
+                # a regular-expression habit: "(each )?" would silently be "each" plus a stray "?"
+                raise TemplateError(f"'{self.text[self.pos]}' after a bracket at column "
+                                    f"{self.pos + 1} is not template syntax — put optional words "
+                                    "in [square brackets] instead.")
             return Alternative(tuple(options), optional=closer == "]")
 
     def parse_sequence(self) -> Sequence:
