@@ -31,6 +31,10 @@ from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.session import Say, estimate_speech_seconds
 
+TTS_FOLDER_PREFIX = "voice-coach-tts-"
+"""pyttsx3 renders only to a file: the synthesizer's private (0700) temp folder holds each phrase
+of the coach's own voice for a moment (the design allows this; the file scan checks it is gone).
+Every other audio write is a broken promise."""
 AUDIO_SUFFIXES = {".wav", ".wave", ".raw", ".pcm", ".flac", ".ogg", ".opus", ".mp3", ".webm"}
 NETWORK_EVENTS = {"socket.__new__", "socket.connect", "socket.bind", "socket.sendto",
                   "socket.sendmsg", "socket.getaddrinfo", "socket.gethostbyname",
@@ -52,7 +56,7 @@ def _audit(event: str, args: tuple) -> None:
     if event in NETWORK_EVENTS:
         _Watch.network.append((event, repr(args)[:200]))
         raise PermissionError(f"network access during a privacy test: {event}")
-    if event == "open" and _is_audio_write(*args[:3]):
+    if event == "open" and _is_audio_write(*args[:3]) and not _is_coach_voice(args[0]):
         _Watch.audio_writes.append(os.fsdecode(args[0]))
 
 
@@ -67,8 +71,24 @@ def _is_audio_write(path, mode, flags) -> bool:
 sys.addaudithook(_audit)
 
 
+def _is_coach_voice(path) -> bool:
+    folder = Path(os.fsdecode(path)).parent
+    try:
+        private = stat.S_IMODE(folder.stat().st_mode) == 0o700
+    except OSError:
+        return False
+    return folder.name.startswith(TTS_FOLDER_PREFIX) and private
+
+
 def _refuse(*args, **kwargs):
     raise PermissionError("network access during a privacy test")
+
+
+class _RefusedSocket(socket.socket):
+    """socket.socket stays a class (ssl subclasses it on import), but making one fails."""
+
+    def __init__(self, *args, **kwargs):
+        _refuse()
 
 
 def _socket_fds() -> set[str]:
@@ -112,7 +132,7 @@ def offline(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(folders["xdg_config"]))
     monkeypatch.setenv("XDG_CACHE_HOME", str(folders["xdg_cache"]))
     monkeypatch.setattr("tempfile.tempdir", str(folders["tmp"]))
-    monkeypatch.setattr(socket, "socket", _refuse)
+    monkeypatch.setattr(socket, "socket", _RefusedSocket)
     monkeypatch.setattr(socket, "create_connection", _refuse)
     monkeypatch.setattr(socket, "getaddrinfo", _refuse)
     sockets_before = _socket_fds()
