@@ -121,6 +121,10 @@ def test_an_unknown_word_counts_as_its_known_family(matcher):
     assert matcher.match("coach, hugging please").intent == "hug"
 
 
+def test_a_family_word_the_sentence_lacks_costs_in_full(matcher):
+    assert matcher.match("my friend had an affair").intent is None
+
+
 def test_politeness_the_templates_lack_is_forgiven(matcher):
     assert matcher.match("coach could you maybe start the hug timer for us").intent == "hug"
 

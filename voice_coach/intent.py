@@ -205,38 +205,38 @@ class IntentMatcher:
 
         An extra word the coach knows ("tonight" in "that's all for tonight") costs less than one
         it has never heard ("car" in "stop the car"): the first is usually a request said
-        loosely, the second a conversation that merely contains a command word."""
-        query = np.zeros(len(self._vocabulary), dtype=np.float32)
-        known_weight = unknown_weight = 0.0
+        loosely, the second a conversation that merely contains a command word. A word known
+        only through its family ("friend" for "friends") costs in full unless the sentence has
+        it: "my friend had an affair" is not about the couple."""
+        exact = np.zeros(len(self._vocabulary), dtype=np.float32)
+        family = np.zeros(len(self._vocabulary), dtype=np.float32)
+        exact_weight = family_weight = unknown_weight = 0.0
         for word in set(heard.split()):
-            known, weight = self._known_words(word)
-            if known:
-                query[known] = 1.0
-                known_weight += weight
+            if word in self._column:
+                exact[self._column[word]] = 1.0
+                exact_weight += self._word_weights[word]
+            elif self._families.get(_stem(word)):
+                columns = self._families[_stem(word)]
+                family[columns] = 1.0
+                family_weight += float(self._word_weight_vector[columns].max())
             else:
                 unknown_weight += (_FUNCTION_WEIGHT if word in FUNCTION_WORDS
                                    else 2 * _UNKNOWN_WEIGHT if word == PARTNER_MARK
                                    else _UNKNOWN_WEIGHT)
-        shared = np.add.reduceat(query[self._words] * self._weights, self._starts)
-        extra = np.maximum(known_weight - shared, 0)
-        heard_weight = shared + _EXTRA_KNOWN_FACTOR * extra + unknown_weight
+        shared_exact = self._shared(exact)
+        shared_family = self._shared(family)
+        shared = shared_exact + shared_family
+        heard_weight = (shared + unknown_weight
+                        + _EXTRA_KNOWN_FACTOR * np.maximum(exact_weight - shared_exact, 0)
+                        + np.maximum(family_weight - shared_family, 0))
         precision = shared / np.maximum(heard_weight, 1e-6)
         recall = shared / np.maximum(self._sentence_weight, 1e-6)
         both = np.maximum(precision + recall, 1e-6)
         return np.where(shared > 0, 2 * precision * recall / both, 0)
 
-    def _known_words(self, word: str) -> tuple[list[int], float]:
-        """The catalog words (columns) `word` stands for, and its weight: itself, else its family
-        ("quick" for "quicker", "quickly"). No columns: a word the coach has never heard.
-        Misspellings are left to the character score: a recogniser never misspells, and a
-        near spelling is often another word ("heating" is not "cheating").
-
-        A known word is not widened to its family: "slow" is not "slower", nor "soft" "softer"."""
-        if word in self._column:
-            column = self._column[word]
-            return [column], float(self._word_weight_vector[column])
-        family = self._families.get(_stem(word), [])
-        return family, float(self._word_weight_vector[family].max()) if family else 0.0
+    def _shared(self, query: np.ndarray) -> np.ndarray:
+        """Per sentence, the weight of its words that `query` (0/1 per catalog word) has."""
+        return np.add.reduceat(query[self._words] * self._weights, self._starts)
 
 
 # no "er": a comparative means something else ("later" is not "late", "slower" not "slow")
@@ -245,7 +245,9 @@ _SUFFIXES = ("ingly", "ing", "edly", "ed", "ies", "es", "s", "ly", "e")
 
 def _stem(word: str) -> str:
     """A crude English stem ("hugging" -> "hug", "breaths" -> "breath"), used only to place a word
-    the templates lack next to its family; exact words are always matched as they are."""
+    the templates lack next to its family ("hugs" -> "hug", "hugging"); misspellings are left to
+    the character score, since a recogniser never misspells and a near spelling is often another
+    word ("heating" is not "cheating")."""
     word = word.removesuffix("'s")
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
