@@ -1,0 +1,74 @@
+"""Speech recognition behind one small interface, so the rest of the coach never knows which
+engine listens: Vosk when an English Vosk model is on the machine (the client's choice),
+PocketSphinx otherwise (its wheel ships an English model, so a fresh offline machine works)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+import numpy as np
+
+from .audio_file import read_wav, resample
+from .audio_types import Audio
+
+if TYPE_CHECKING:
+    from .intent_catalog import IntentCatalog
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Transcript:
+    """What an engine heard in one utterance."""
+
+    text: str
+    """Lowercase words; empty when nothing for the coach was heard."""
+    confidence: float
+    """0-1: how sure the engine is that `text` was said (not merely the closest phrase)."""
+    alternatives: tuple[str, ...] = field(default=())
+    """Other readings, best first, for a matcher to weigh (may be empty)."""
+    engine: str = ""
+    """Which engine and model heard it, for `doctor` and benchmark tables."""
+
+
+class Recognizer(Protocol):
+    """One utterance in, one Transcript out."""
+
+    @property
+    def sample_rate(self) -> int: ...
+
+    @property
+    def name(self) -> str: ...
+
+    def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
+        """Recognise one whole utterance of 16-bit mono PCM at `sample_rate`."""
+
+
+def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
+                    open_vocabulary: bool = False) -> Recognizer:
+    """The best recogniser this machine has: Vosk with an English model when one is found
+    (`model_path`, $VOICE_COACH_MODEL, models/, Vosk's cache), else embedded PocketSphinx.
+    With `open_vocabulary` (dictation) or no catalog, nothing limits what can be heard."""
+    from .models_store import find_model
+
+    model = find_model(model_path)
+    if model is not None:
+        from .vosk_recognizer import VoskRecognizer
+
+        return VoskRecognizer(model, None if open_vocabulary else catalog)
+    from .pocketsphinx_recognizer import PocketSphinxRecognizer
+
+    return PocketSphinxRecognizer(None if open_vocabulary else catalog)
+
+
+def hear(audio: Audio, recognizer: Recognizer) -> Transcript:
+    """Recognise Audio at any rate: it is resampled to the recogniser's rate first."""
+    return recognizer.transcribe(resample(audio, recognizer.sample_rate).to_int16_bytes())
+
+
+def hear_file(path: str | Path, recognizer: Recognizer) -> Transcript:
+    """Read a WAV file (any format read_wav takes) and recognise it as one utterance."""
+    return hear(read_wav(path), recognizer)
