@@ -52,7 +52,8 @@ def _transcripts(paths: list[str], catalog: IntentCatalog,
         try:
             yield path, hear_file(path, recognizer).text
         except VoiceCoachError as error:
-            print(f"voice-coach: {error}", file=sys.stderr, flush=True)
+            message = str(error) if path in str(error) else f"{path}: {error}"
+            print(f"voice-coach: {message}", file=sys.stderr, flush=True)
             yield path, None
 
 
