@@ -1,0 +1,32 @@
+import json
+
+import pytest
+
+from speech_samples import speak_to_file
+from voice_coach.cli import main
+
+
+@pytest.fixture
+def files(tmp_path, monkeypatch):
+    monkeypatch.delenv("VOICE_COACH_MODEL", raising=False)
+    monkeypatch.setattr("voice_coach.models_store.cache_dirs", lambda: [])
+    monkeypatch.setattr("voice_coach.models_store.MODELS_DIR", tmp_path / "no-models")
+    good = speak_to_file("coach breathe with us", tmp_path / "good.wav")
+    bad = tmp_path / "bad.wav"
+    bad.write_bytes(b"not audio at all")
+    return str(good), str(bad)
+
+
+def test_bad_file_is_named_and_the_batch_goes_on(files, capsys):
+    good, bad = files
+    status = main(["transcribe", "--open", bad, good])
+    out, err = capsys.readouterr()
+    assert (status, err.count("\n"), out.startswith(f"{good}: ")) == (2, 1, True) \
+        and "bad.wav is not a readable WAV file" in err
+
+
+def test_json_line_per_file(files, capsys):
+    good, _ = files
+    main(["transcribe", "--json", good])
+    line = json.loads(capsys.readouterr().out)
+    assert line["file"] == good and "breathe" in line["text"] and line["engine"].startswith("pocketsphinx")
