@@ -1,6 +1,9 @@
 import io
 import json
 
+import pytest
+from speech_samples import speak_to_file
+
 from voice_coach.cli import main
 
 
@@ -39,3 +42,29 @@ def test_parse_reads_one_utterance_per_line_from_stdin(capsys, monkeypatch):
 def test_parse_plain_output_shows_slots(capsys):
     main(["parse", "I'd say a six"])
     assert capsys.readouterr().out.startswith("I'd say a six -> number value=6 (")
+
+
+@pytest.fixture(scope="module")
+def wav_batch(tmp_path_factory):
+    """Two spoken requests around a file that is not a WAV, parsed in one run."""
+    folder = tmp_path_factory.mktemp("wav")
+    hug = speak_to_file("coach, start a hug timer", folder / "hug.wav")
+    broken = folder / "broken.wav"
+    broken.write_bytes(b"this is not a wav file")
+    breathe = speak_to_file("breathe with us", folder / "breathe.wav")
+    return [str(hug), str(broken), str(breathe)]
+
+
+def test_parse_wav_reports_a_broken_file_and_goes_on(wav_batch, capsys):
+    code = main(["parse", "--json", *[arg for path in wav_batch for arg in ("--wav", path)]])
+    out, err = capsys.readouterr()
+    assert (code, [json.loads(line)["input"] for line in out.splitlines()]) == (
+        2, [wav_batch[0], wav_batch[2]])
+    assert len([line for line in err.splitlines() if "broken.wav" in line]) == 1
+
+
+def test_parse_wav_gives_the_contract_keys_with_the_transcript_as_text(wav_batch, capsys):
+    main(["parse", "--json", "--wav", wav_batch[0]])
+    result = json.loads(capsys.readouterr().out)
+    assert set(result) == {"input", "text", "intent", "score", "slots"} and \
+        isinstance(result["text"], str)
