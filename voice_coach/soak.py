@@ -290,8 +290,10 @@ def _spoken_lines(synthesizer) -> dict[str, np.ndarray]:
     return spoken
 
 
-def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> SoakResult:
-    """Run the live loop for `hours` of virtual time and measure what it holds before and after."""
+def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
+             progress: Callable[[str], None] = lambda line: None) -> SoakResult:
+    """Run the live loop for `hours` of virtual time and measure what it holds before and after;
+    `progress` gets a line at every memory sample (a long soak is otherwise silent for minutes)."""
     from .endpointing import Endpointer
     from .recognition import load_recognizer
     from .synthesis import Synthesizer
@@ -314,6 +316,9 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None) -> Soa
     def sample() -> None:
         now = resources()
         samples.append((clock.now() / 3600, now.rss_mb))
+        progress(f"{clock.now() / 3600:5.2f} h: RSS {now.rss_mb:.1f} MB, {now.threads} threads, "
+                 f"{now.open_files} files; {microphone.lines_said} lines said, {counts.heard} "
+                 f"heard; {time.perf_counter() - wall:.0f} s wall")
         if microphone.rounds >= 1 and not warmed:
             warmed.append(now)
 
@@ -407,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0, help="noise seed")
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder (default: search)")
     args = parser.parse_args(argv)
-    result = run_soak(args.hours, args.seed, args.model)
+    result = run_soak(args.hours, args.seed, args.model,
+                      progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(table(result), flush=True)
     return 1 if result.failures else 0
 
