@@ -46,7 +46,7 @@ def test_partner_speech_arrives_when_its_playback_says(room):
         time.sleep(0.2)
     lag, _ = best_alignment(spoken.samples, ears.recording().between(
         playback.start - MAX_LAG_S, playback.end + MAX_LAG_S))
-    assert abs(lag - MAX_LAG_S) < 0.005
+    assert abs(lag - MAX_LAG_S) < 0.01
 
 
 def test_speaker_stop_silences_the_room_within_a_few_blocks(room):
@@ -96,3 +96,4 @@ def test_coach_hears_its_own_voice_in_the_room(room):
         playback.wait(timeout=5)
     heard = ears.recording().between(playback.start, playback.end)
     assert np.sqrt(np.mean(heard**2)) > 0.01
+

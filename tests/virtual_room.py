@@ -93,7 +93,7 @@ class Recorder:
         return self
 
     def __exit__(self, *exc) -> None:
-        self._stream.stop()
+        self._stream.abort()  # stop() waits for buffers and can block if the server is gone
         self._stream.close()
 
     def recording(self) -> Recording:
@@ -112,26 +112,32 @@ class VirtualRoom:
         self._saved_env: dict[str, str | None] = {}
         self._keeper: subprocess.Popen | None = None
         self._partner: Speaker | None = None
+        self._server_env = dict(os.environ)
 
     def start(self) -> None:
         for tool in ("pulseaudio", "pactl", "parec"):
             if shutil.which(tool) is None:
                 raise RoomError(f"`{tool}` is not installed: run `make setup` (it installs "
                                 "pulseaudio, pulseaudio-utils and libasound2-plugins).")
-        server_env = dict(os.environ, HOME=str(self.folder), PULSE_RUNTIME_PATH=str(self.folder / "run"),
-                          PULSE_STATE_PATH=str(self.folder / "state"))
-        self._server_env = server_env
+        self._server_env = dict(os.environ, HOME=str(self.folder),
+                                PULSE_RUNTIME_PATH=str(self.folder / "run"),
+                                PULSE_STATE_PATH=str(self.folder / "state"))
+        self._set_env("PULSE_SERVER", f"unix:{self.socket}")
+        self._set_env("PULSE_COOKIE", str(self.folder / "cookie"))
+        self.revive_server()
+
+    def revive_server(self) -> None:
+        """Start (or restart, after kill_server) the server, and wait until the room hears.
+        Close streams opened before a kill_server first: PortAudio is re-initialised here."""
         result = subprocess.run(
             ["pulseaudio", "--daemonize=yes", "--exit-idle-time=-1", "-n", "--log-level=error",
              f"--load=module-native-protocol-unix auth-anonymous=1 socket={self.socket}",
              "--load=module-null-sink sink_name=room rate=48000"],
-            env=server_env, capture_output=True, text=True, timeout=20,
+            env=self._server_env, capture_output=True, text=True, timeout=20,
         )
         if result.returncode != 0 or not self._wait_for_socket():
             raise RoomError(f"PulseAudio did not start (exit {result.returncode}): "
                             f"{result.stderr.strip()[-500:]}")
-        self._set_env("PULSE_SERVER", f"unix:{self.socket}")
-        self._set_env("PULSE_COOKIE", str(self.folder / "cookie"))
         self._pactl("set-default-source", "room.monitor")
         self._pactl("set-default-sink", "room")
         self._keep_sink_running()
@@ -140,7 +146,8 @@ class VirtualRoom:
         sd._terminate()
         sd._initialize()
 
-    def stop(self) -> None:
+    def kill_server(self) -> None:
+        """Stop the server under running streams, as when a device is unplugged."""
         if self._partner is not None:
             self._partner.close()
             self._partner = None
@@ -148,7 +155,16 @@ class VirtualRoom:
             self._keeper.kill()
             self._keeper.wait()
             self._keeper = None
+        if shutil.which("pulseaudio") is None:
+            return
         subprocess.run(["pulseaudio", "--kill"], env=self._server_env, capture_output=True, timeout=10)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and subprocess.run(
+                ["pulseaudio", "--check"], env=self._server_env).returncode == 0:
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.kill_server()
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -156,10 +172,6 @@ class VirtualRoom:
                 os.environ[name] = value
         sd._terminate()
         sd._initialize()
-
-    def kill_server(self) -> None:
-        """Stop the server under running streams (for device-vanishes tests)."""
-        subprocess.run(["pulseaudio", "--kill"], env=self._server_env, capture_output=True, timeout=10)
 
     # -- helpers for tests --------------------------------------------------------------------
 
@@ -195,7 +207,7 @@ class VirtualRoom:
     def _wait_for_socket(self) -> bool:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if self.socket.exists():
+            if self.socket.exists() and subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
                 return True
             time.sleep(0.05)
         return False

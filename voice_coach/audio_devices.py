@@ -3,6 +3,7 @@ index, with a plain sentence (not a PortAudio traceback) when there is none."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Literal
 
@@ -96,3 +97,12 @@ def choose_device(devices: list[Device], wanted: str | int | None, kind: Kind) -
 def find_device(wanted: str | int | None, kind: Kind) -> Device:
     """choose_device over the devices present now."""
     return choose_device(list_devices(), wanted, kind)
+
+
+def close_stream(stream, timeout: float = 1.0) -> None:
+    """Close a PortAudio stream without risking a hang: when the sound server vanishes, the ALSA
+    backend's stream thread can get stuck polling, and Pa_CloseStream then waits for it forever.
+    Closing on a helper thread bounds the wait; a stuck stream is left behind, not the coach."""
+    closer = threading.Thread(target=stream.close, name="close-audio-stream", daemon=True)
+    closer.start()
+    closer.join(timeout)

@@ -14,11 +14,13 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
-from .audio_devices import find_device, sounddevice_module
+from .audio_devices import close_stream, find_device, sounddevice_module
 from .errors import AudioDeviceError
 
 BLOCK_S = 0.03
 """30 ms blocks: a fine enough grain for barge-in, few enough callbacks to idle cheaply."""
+STALL_S = 1.0
+"""No audio for this long from a started stream means the device has gone."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -46,6 +48,8 @@ class Microphone:
         self.overflows = 0
         """Times audio was lost: the device overran, or the consumer fell behind."""
         self._offset = 0.0
+        self._started = False
+        self._last_callback = time.monotonic()
         try:
             self._stream = sd.RawInputStream(
                 samplerate=self.device_rate, blocksize=round(BLOCK_S * self.device_rate),
@@ -67,16 +71,21 @@ class Microphone:
             return native
 
     def start(self) -> None:
+        self._last_callback = time.monotonic()
         self._stream.start()
+        self._started = True
         before, stream_now, after = time.monotonic(), self._stream.time, time.monotonic()
         self._offset = stream_now - (before + after) / 2
 
     def stop(self) -> None:
-        self._stream.stop()
+        """Stop capturing (and forget what was queued); close() to release the device."""
+        self._started = False
+        self._stream.abort()  # no need to drain input; stop() can block on a vanished device
         self.clear()
 
     def close(self) -> None:
-        self._stream.close()
+        self._started = False
+        close_stream(self._stream)
         self.clear()
 
     def __enter__(self) -> Microphone:
@@ -88,14 +97,21 @@ class Microphone:
 
     @property
     def active(self) -> bool:
-        """False once the device has gone away (the stream stops by itself)."""
-        return bool(self._stream.active)
+        """False once the device has gone away: PortAudio stopped the stream, or no audio came
+        for a second (a stream stuck on a vanished sound server never stops by itself)."""
+        return bool(self._stream.active) and time.monotonic() - self._last_callback < STALL_S
 
     def read(self, timeout: float | None = None) -> Chunk | None:
-        """The next chunk at `rate`, or None if none came within `timeout`."""
+        """The next chunk at `rate`, or None if none came within `timeout`; AudioDeviceError once
+        the device has gone away and what it sent has been read."""
         try:
             data, stream_time = self._queue.get(timeout=timeout)
         except queue.Empty:
+            if self._started and not self.active:
+                raise AudioDeviceError(
+                    f"The microphone {self.device_name!r} stopped working (unplugged, or the sound "
+                    "server stopped): check it, or choose another with --input-device."
+                ) from None
             return None
         if self._resampler is not None:
             samples = self._resampler.resample_chunk(np.frombuffer(data, dtype=np.int16))
@@ -111,6 +127,7 @@ class Microphone:
                 return
 
     def _callback(self, indata, frames, time_info, status) -> None:
+        self._last_callback = time.monotonic()
         if status.input_overflow:
             self.overflows += 1
         block = (bytes(indata), time_info.inputBufferAdcTime or time_info.currentTime)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .audio_devices import find_device, sounddevice_module
+from .audio_devices import close_stream, find_device, sounddevice_module
 from .audio_file import resample
 from .audio_types import Audio
 from .errors import AudioDeviceError
@@ -26,6 +26,11 @@ from .errors import AudioDeviceError
 VOLUME_STEP_DB = 4.0
 """One "louder"/"quieter": about a clearly audible but not startling step."""
 MAX_VOLUME = 2.0
+STALL_S = 1.0
+DEFAULT_LATENCY_S = 0.03
+"""Output buffering: what stop() cannot take back, traded against underruns (each one delays
+every later sound) on a busy two-core machine. PortAudio's "low" (about 9 ms through PulseAudio)
+underran under load in the tests."""
 
 
 class Playback:
@@ -75,7 +80,7 @@ class Speaker:
     """Plays Audio through one output device. Thread-safe: play/stop may come from any thread."""
 
     def __init__(self, device: str | int | None = None, volume: float = 1.0,
-                 latency: str | float = "low") -> None:
+                 latency: float = DEFAULT_LATENCY_S) -> None:
         sd = sounddevice_module()
         chosen = find_device(device, "output")
         self.device_name = chosen.name
@@ -87,6 +92,8 @@ class Speaker:
         self._tail_end: float | None = None  # finished in the callback, still in the device buffer
         self._offset = 0.0
         self.underflows = 0
+        self._callbacks = 0
+        self._last_underflow = self._last_callback = time.monotonic()
         """Blocks the device asked for too late (counted, not fatal)."""
         try:
             self._stream = sd.OutputStream(
@@ -95,6 +102,7 @@ class Speaker:
             )
             self._offset = self._measure_offset()
             self._stream.start()
+            self._wait_until_running()
         except sd.PortAudioError as error:
             raise AudioDeviceError(
                 f"The speaker {chosen.name!r} could not be opened ({error}): check it is connected "
@@ -122,9 +130,17 @@ class Speaker:
         self.volume = self._volume / 10 ** (VOLUME_STEP_DB / 20)
         return self._volume
 
+    @property
+    def active(self) -> bool:
+        """False once the device has gone away: PortAudio stopped the stream, or the device has
+        not asked for audio for a second (a stream stuck on a vanished server). A new Speaker
+        is then needed."""
+        return bool(self._stream.active) and time.monotonic() - self._last_callback < STALL_S
+
     def play(self, audio: Audio, at: float | None = None) -> Playback:
         """Start `audio` at monotonic time `at` (or as soon as possible) without waiting. Sounds
         that overlap are mixed, so a cue can be scheduled while a sentence ends."""
+        self._check_alive()
         samples = resample(audio, self.rate).samples.astype(np.float32, copy=False)
         playback = Playback(len(samples) / self.rate, at)
         self._offset = self._measure_offset()
@@ -156,7 +172,10 @@ class Speaker:
 
     @property
     def playing_until(self) -> float | None:
-        """Monotonic time the last scheduled sound ends, None when nothing is playing."""
+        """Monotonic time the last scheduled sound ends, None when nothing is playing (or the
+        device has gone away)."""
+        if not self.active:
+            return None
         now = time.monotonic()
         with self._lock:
             ends = [self._expected_end(item) for item in self._items] + [self._tail_end or 0.0]
@@ -164,18 +183,27 @@ class Speaker:
         return max(ends) if ends else None
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until everything scheduled has played; False on timeout."""
+        """Block until everything scheduled has played; False on timeout, AudioDeviceError if
+        the speaker goes away meanwhile."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        while (until := self.playing_until) is not None:
+        while (until := self.playing_until) is not None or not self.active:
+            self._check_alive()
             if deadline is not None and time.monotonic() >= deadline:
                 return False
             limit = until if deadline is None else min(until, deadline)
             time.sleep(max(0.001, min(0.05, limit - time.monotonic())))
         return True
 
+    def _check_alive(self) -> None:
+        if not self.active:
+            raise AudioDeviceError(
+                f"The speaker {self.device_name!r} stopped working (unplugged, or the sound server "
+                "stopped): check it, or choose another with --output-device."
+            )
+
     def close(self) -> None:
         self.stop()
-        self._stream.close()
+        close_stream(self._stream)
 
     def __enter__(self) -> Speaker:
         return self
@@ -189,6 +217,16 @@ class Speaker:
         start = item.playback.scheduled if item.playback.scheduled is not None else time.monotonic()
         return start + item.playback.seconds
 
+    def _wait_until_running(self) -> None:
+        """A new stream underruns for its first ~0.25 s through PulseAudio (hundreds of empty
+        callbacks) and its DAC times are unsettled meanwhile: a sound played then came out
+        ~0.3 s off. Wait until the device has taken blocks for 0.1 s without an underrun."""
+        deadline = time.monotonic() + 2.0
+        while time.monotonic() < deadline:
+            if self._callbacks >= 3 and time.monotonic() - self._last_underflow > 0.1:
+                return
+            time.sleep(0.01)
+
     def _measure_offset(self) -> float:
         """Stream time minus monotonic time. PortAudio's stream clock has its own origin (on ALSA
         the epoch); re-measured at every play so clock adjustments cannot build up drift."""
@@ -198,8 +236,11 @@ class Speaker:
         return stream_now - (before + after) / 2
 
     def _callback(self, outdata, frames, time_info, status) -> None:
+        self._callbacks += 1
+        self._last_callback = time.monotonic()
         if status.output_underflow:
             self.underflows += 1
+            self._last_underflow = time.monotonic()
         block_start = time_info.outputBufferDacTime or time_info.currentTime
         mix = outdata[:, 0]
         mix.fill(0.0)

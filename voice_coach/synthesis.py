@@ -24,6 +24,7 @@ from .audio_file import read_wav
 from .audio_types import Audio
 from .errors import AudioFileError, SynthesisError
 
+_ATTEMPTS = 3
 DEFAULT_RATE_WPM = 165
 """Unhurried but not slow; night mode passes a lower rate."""
 
@@ -44,14 +45,16 @@ class _Key:
 
 
 class Synthesizer:
-    """One pyttsx3 engine for the whole process behind a lock: espeak can be initialised only once
-    per process, and pyttsx3's run loop is not re-entrant."""
+    """One pyttsx3 engine for the whole process behind one lock: espeak can be initialised only
+    once per process (pyttsx3.init hands every caller the same engine), and its run loop is not
+    re-entrant."""
+
+    _lock = threading.Lock()
 
     def __init__(self, voice: str | None = None, cache_size: int = 256) -> None:
         self.voice = voice
         self._cache: OrderedDict[_Key, Audio] = OrderedDict()
         self._cache_size = cache_size
-        self._lock = threading.Lock()
         self._engine = None
         self._default_voice: str | None = None
         self._folder = tempfile.mkdtemp(prefix="voice-coach-tts-")  # mode 0700: private to us
@@ -113,9 +116,22 @@ class Synthesizer:
         return self._engine
 
     def _render_uncached(self, key: _Key) -> Audio:
+        """Render, retrying twice: under heavy load pyttsx3's espeak loop occasionally ends
+        before the phrase is written (seen in about 1 of 100 renders on a busy machine)."""
+        started = time.perf_counter()
+        for attempt in range(_ATTEMPTS):
+            try:
+                audio = self._render_once(key)
+                break
+            except SynthesisError:
+                if attempt == _ATTEMPTS - 1:
+                    raise
+        self.last_render_s = time.perf_counter() - started
+        return audio
+
+    def _render_once(self, key: _Key) -> Audio:
         engine = self._engine_or_fail()
         path = Path(self._folder) / "phrase.wav"
-        started = time.perf_counter()
         try:
             # Set properties on the driver directly, not through pyttsx3's command queue: with
             # espeak, queued changes were applied out of order (measured with pyttsx3 2.99: the
@@ -143,7 +159,6 @@ class Synthesizer:
         finally:
             with contextlib.suppress(OSError):
                 path.unlink()
-        self.last_render_s = time.perf_counter() - started
         if len(audio.samples) == 0:
             raise SynthesisError(
                 f"The text-to-speech engine produced no sound for {key.text[:40]!r}; "

@@ -28,7 +28,8 @@ def run(args) -> int:
         save(audio, Path(args.out))
         return 0
     with Speaker(args.output_device or settings.audio.output_device) as speaker:
-        speaker.play(audio).wait()
+        speaker.play(audio)
+        speaker.wait()
     return 0
 
 
