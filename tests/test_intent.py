@@ -186,6 +186,27 @@ def test_a_rating_said_loosely_is_heard_during_a_rating_step(matcher):
         {"value": 6}
 
 
+def test_match_any_keeps_the_first_reading_when_understood(matcher):
+    assert matcher.match_any(["pause", "breathe with us"]).intent == "pause"
+
+
+def test_match_any_falls_back_to_a_clear_later_reading(matcher):
+    assert matcher.match_any(["coach stop the car hug", "coach start a hug timer"]).text == \
+        "coach start a hug timer"
+
+
+def test_match_any_ignores_a_later_reading_only_just_understood(matcher):
+    loose = "coach could you maybe start the hug timer for us"
+    just_over = IntentMatcher(load_catalog(), threshold=matcher.match(loose).score - 5)
+    assert (just_over.match(loose).intent, just_over.match_any(["pass the salt", loose]).intent) \
+        == ("hug", None)
+
+
+def test_match_any_keeps_to_the_allowed_intents(matcher):
+    assert matcher.match_any(["pass the salt", "breathe with us"],
+                             allowed=CONTROL_INTENTS).intent is None
+
+
 def test_a_higher_threshold_rejects_more(matcher):
     strict = IntentMatcher(load_catalog(), threshold=100)
     assert strict.match("coach could you maybe start the hug timer for us").intent is None

@@ -1,8 +1,10 @@
 """`voice-coach parse [TEXT ...] [--wav FILE ...] [--json]`: what the coach understands.
 
 One result per input, in order: the texts, then the WAV files; with neither, one utterance per line
-from stdin. The catalog, matcher and recogniser are built once for the whole batch. A bad WAV file
-gets one line on stderr naming it, the rest of the batch still runs, and the exit code is 2.
+from stdin. The catalog, matcher and recogniser are built once for the whole batch. For a WAV file
+the recogniser's other readings are tried when the first is not for the coach (see
+IntentMatcher.match_any); "text" is the reading understood. A bad WAV file gets one line on stderr
+naming it, the rest of the batch still runs, and the exit code is 2.
 """
 
 from __future__ import annotations
@@ -24,11 +26,11 @@ def run(args: argparse.Namespace) -> int:
     for text in texts:
         _print(text, matcher.match(text), args.json)
     failed = False
-    for path, transcript in _transcripts(args.wav, catalog, args.model):
-        if transcript is None:
+    for path, readings in _transcripts(args.wav, catalog, args.model):
+        if readings is None:
             failed = True
         else:
-            _print(path, matcher.match(transcript), args.json)
+            _print(path, matcher.match_any(readings), args.json)
     return 2 if failed else 0
 
 
@@ -40,8 +42,9 @@ def _stdin_lines() -> Iterator[str]:
 
 
 def _transcripts(paths: list[str], catalog: IntentCatalog,
-                 model: str | None) -> Iterator[tuple[str, str | None]]:
-    """(path, transcript) per file, or (path, None) after reporting why the file was skipped."""
+                 model: str | None) -> Iterator[tuple[str, list[str] | None]]:
+    """(path, readings: the transcript then its alternatives) per file, or (path, None) after
+    reporting why the file was skipped."""
     if not paths:
         return
     # imported here: typed text must work on a machine whose audio stack is incomplete
@@ -50,11 +53,13 @@ def _transcripts(paths: list[str], catalog: IntentCatalog,
     recognizer = load_recognizer(catalog, model_path=model)
     for path in paths:
         try:
-            yield path, hear_file(path, recognizer).text
+            transcript = hear_file(path, recognizer)
         except VoiceCoachError as error:
             message = str(error) if path in str(error) else f"{path}: {error}"
             print(f"voice-coach: {message}", file=sys.stderr, flush=True)
             yield path, None
+            continue
+        yield path, [transcript.text, *transcript.alternatives]
 
 
 def _print(source: str, result: IntentResult, as_json: bool) -> None:
