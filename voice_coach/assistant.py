@@ -37,6 +37,9 @@ LEAD = 0.15
 """Seconds between the dialog deciding a sound and the speaker playing it."""
 BARGE_IN = frozenset({"stop", "pause", "quieter", "louder", "slower", "faster", "repeat", "next"})
 """What a partner may say over the coach's voice."""
+WAKE_JOIN_S = 1.2
+"""People pause after the wake word ("coach, ... start a hug"): a lone wake word waits this long
+for the request before the coach answers "yes?"."""
 POLL_S = 0.02
 """Longest the loop sleeps when nothing arrives: bounds how late a deadline is noticed."""
 
@@ -78,6 +81,7 @@ class Assistant:
         self._speech: list[tuple[object, Say]] = []  # still playing
         self._stopping = threading.Event()
         self._stop_when_idle = False
+        self._wake_heard_at: float | None = None
         self._typed: queue.Queue[str] = queue.Queue()
 
     # ---- control from outside ----------------------------------------------------------------
@@ -109,6 +113,9 @@ class Assistant:
         while not self._typed.empty():
             self._understand(self._typed.get_nowait(), typed=True)
         self._notice_finished_speech()
+        if self._wake_heard_at is not None and self.clock.now() - self._wake_heard_at > WAKE_JOIN_S:
+            self._wake_heard_at = None
+            self._understand(self._wake_word(), typed=False)
         deadline = self.dialog.next_deadline()
         if deadline is not None and self.dialog.clock.now() >= deadline:
             self._render(self.dialog.poll())
@@ -134,12 +141,26 @@ class Assistant:
         except VoiceCoachError as error:
             self._warn(str(error))
             return
-        if transcript.text:
-            self._understand(transcript.text, typed=False)
+        text = transcript.text
+        if not text:
+            return
+        wake = self._wake_word()
+        if wake and text == wake:
+            self._wake_heard_at = self.clock.now()
+            return
+        if self._wake_heard_at is not None:
+            text = f"{wake} {text}"
+            self._wake_heard_at = None
+        self._understand(text, typed=False)
 
     def _understand(self, text: str, typed: bool) -> None:
         over_the_coach = not typed and self.speaker.is_playing
-        self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None))
+        # A reply is played at once; only scheduled events (cues, the script) use the lead.
+        self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None),
+                     reply=True)
+
+    def _wake_word(self) -> str:
+        return (self.dialog.settings.wake_word or "").lower()
 
     def _notice_finished_speech(self) -> None:
         now = self.clock.now()
@@ -151,7 +172,7 @@ class Assistant:
 
     # ---- rendering the dialog's events -------------------------------------------------------
 
-    def _render(self, events: list[Event | Heard]) -> None:
+    def _render(self, events: list[Event | Heard], reply: bool = False) -> None:
         for event in events:
             if isinstance(event, Heard):
                 self.report(Report(self.clock.now(), "heard", event.text,
@@ -159,9 +180,9 @@ class Assistant:
             elif isinstance(event, Interrupt):
                 self._silence()
             elif isinstance(event, Say):
-                self._say(event)
+                self._say(event, now=reply)
             elif isinstance(event, Cue):
-                self._cue(event)
+                self._cue(event, now=reply)
             elif isinstance(event, Start):
                 self.report(Report(self.clock.now(), "start", event.exercise))
             elif isinstance(event, End):
@@ -170,7 +191,7 @@ class Assistant:
             elif isinstance(event, Listen):
                 pass  # the microphone is always open; the dialog knows what it waits for
 
-    def _say(self, event: Say) -> None:
+    def _say(self, event: Say, now: bool = False) -> None:
         try:
             audio = self.synthesizer.render(event.text, int(event.rate), event.volume)
         except VoiceCoachError as error:
@@ -178,15 +199,15 @@ class Assistant:
             self._render(self.dialog.speech_finished(event))
             return
         # Dialog times are LEAD ahead of the speaker's clock: t is when it should sound.
-        at = max(event.t, self.clock.now())
+        at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self.echo.played(_at_rate(audio, self.echo.rate), at)
         self._speech.append((playback, event))
         self.report(Report(at, "say", event.text))
 
-    def _cue(self, event: Cue) -> None:
+    def _cue(self, event: Cue, now: bool = False) -> None:
         sound = cues.cue(event.phase)
-        at = event.t
+        at = self.clock.now() if now else event.t
         self.speaker.play(sound, at=at)
         self.echo.played(_at_rate(sound, self.echo.rate), at)
         self.report(Report(at, "cue", event.phase))
