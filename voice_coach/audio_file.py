@@ -97,6 +97,7 @@ def _parse_format(body: bytes) -> tuple[int, int, int, int]:
     return tag, channels, rate, container_bits
 
 
+@np.errstate(over="ignore", invalid="ignore")  # inf/NaN samples are cleaned below
 def _decode(body: bytes, tag: int, channels: int, rate: int, bits: int) -> np.ndarray:
     width = bits // 8
     frames = len(body) // (width * channels)
