@@ -14,12 +14,13 @@ its own speech."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -27,7 +28,8 @@ from . import cues
 from .clock import Clock
 from .dialog import Dialog, Heard
 from .echo_cancel import EchoCanceller
-from .errors import VoiceCoachError
+from .errors import AudioDeviceError, VoiceCoachError
+from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Chunk
 from .session import Cue, End, Event, Interrupt, Listen, Say, Start
 
@@ -41,6 +43,8 @@ WAKE_JOIN_S = 1.2
 """People pause after the wake word ("coach, ... start a hug"): a lone wake word waits this long
 for the request before the coach answers "yes?"."""
 POLL_S = 0.02
+RECONNECT_EVERY_S = 2.0
+"""How often the coach tries to reopen audio devices that went away."""
 """Longest the loop sleeps when nothing arrives: bounds how late a deadline is noticed."""
 
 
@@ -73,7 +77,10 @@ class Assistant:
     """Runs the dialog against real audio until `stop()` is called (from any thread)."""
 
     def __init__(self, dialog: Dialog, recognizer, synthesizer, speaker, microphone, endpointer,
-                 clock: Clock, report: Callable[[Report], None] = lambda report: None) -> None:
+                 clock: Clock, report: Callable[[Report], None] = lambda report: None,
+                 reopen: Callable[[], tuple[object, object]] | None = None) -> None:
+        """`reopen()` returns a new (microphone, speaker) pair or raises AudioDeviceError; with it,
+        devices that go away mid-session are reopened when they come back."""
         self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
@@ -82,6 +89,9 @@ class Assistant:
         self._stopping = threading.Event()
         self._stop_when_idle = False
         self._wake_heard_at: float | None = None
+        self._reopen = reopen
+        self._lost_since: float | None = None
+        self._next_reconnect = 0.0
         self._typed: queue.Queue[str] = queue.Queue()
 
     # ---- control from outside ----------------------------------------------------------------
@@ -101,13 +111,25 @@ class Assistant:
     # ---- the loop ----------------------------------------------------------------------------
 
     def run(self) -> None:
-        with self.microphone:
+        self.microphone.__enter__()
+        try:
             self.report(Report(self.clock.now(), "ready"))
             while not self._stopping.is_set():
                 self._step()
+        finally:
+            self.microphone.__exit__(None, None, None)
 
     def _step(self) -> None:
-        chunk = self.microphone.read(timeout=self._wait_s())
+        try:
+            chunk = self.microphone.read(timeout=self._wait_s())
+            if not getattr(self.speaker, "active", True):
+                raise AudioDeviceError("The speaker stopped working (unplugged, or the sound "
+                                       "server stopped).")
+        except AudioDeviceError as error:
+            self._devices_lost(error)
+            chunk = None
+        if self._lost_since is not None:
+            self._try_reconnect()
         if chunk is not None:
             self._hear_chunk(chunk)
         while not self._typed.empty():
@@ -170,6 +192,42 @@ class Assistant:
                 self._speech.remove(item)
                 self._render(self.dialog.speech_finished(said))
 
+    # ---- devices that go away ------------------------------------------------------------------
+
+    def _devices_lost(self, error: AudioDeviceError) -> None:
+        """Keep the session's place (paused, never resumed by itself), carry on in print-and-type
+        mode, and try to get the devices back."""
+        self._warn(f"{error} I have paused and kept your place; I will listen again as soon as "
+                   "the audio is back (you can type meanwhile).")
+        self._lost_since = self.clock.now()
+        for device in (self.microphone, self.speaker):
+            with contextlib.suppress(Exception):
+                device.close()
+        self.microphone, self.speaker = NoMicrophone(), NoSpeaker()
+        self._speech.clear()
+        self.endpointer.flush()
+        if not self.dialog.idle:
+            self._render(self.dialog.heard(_Command("pause", "pause")))
+
+    def _try_reconnect(self) -> None:
+        now = self.clock.now()
+        if self._reopen is None or now < self._next_reconnect:
+            return
+        self._next_reconnect = now + RECONNECT_EVERY_S
+        try:
+            microphone, speaker = self._reopen()
+            microphone.__enter__()
+        except AudioDeviceError:
+            return
+        self.microphone, self.speaker = microphone, speaker
+        self._lost_since = None
+        paused = not self.dialog.idle
+        message = ("The sound is back. Say resume when you are ready." if paused
+                   else "The sound is back, I'm listening.")
+        self.report(Report(now, "warning", message))
+        self._say(Say(self.dialog.clock.now(), message, self.dialog.delivery.rate,
+                      self.dialog.delivery.volume), now=True, script=False)
+
     # ---- rendering the dialog's events -------------------------------------------------------
 
     def _render(self, events: list[Event | Heard], reply: bool = False) -> None:
@@ -191,7 +249,9 @@ class Assistant:
             elif isinstance(event, Listen):
                 pass  # the microphone is always open; the dialog knows what it waits for
 
-    def _say(self, event: Say, now: bool = False) -> None:
+    def _say(self, event: Say, now: bool = False, script: bool = True) -> None:
+        """Play `event`; `script=False` for the loop's own asides, which the dialog must not
+        take for the end of its script."""
         try:
             audio = self.synthesizer.render(event.text, int(event.rate), event.volume)
         except VoiceCoachError as error:
@@ -202,7 +262,8 @@ class Assistant:
         at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self.echo.played(_at_rate(audio, self.echo.rate), at)
-        self._speech.append((playback, event))
+        if script:
+            self._speech.append((playback, event))
         self.report(Report(at, "say", event.text))
 
     def _cue(self, event: Cue, now: bool = False) -> None:
@@ -221,6 +282,17 @@ class Assistant:
     def _warn(self, message: str) -> None:
         log.warning(message)
         self.report(Report(self.clock.now(), "warning", message))
+
+
+@dataclass(frozen=True)
+class _Command:
+    """A control the loop itself gives the dialog (pause when the devices go away)."""
+
+    intent: str
+    text: str = ""
+    score: float = 100.0
+    slots: dict = field(default_factory=dict)
+    woke: bool = True
 
 
 def _at_rate(audio, rate: int) -> np.ndarray:

@@ -45,6 +45,14 @@ def sounddevice_module():
     return sounddevice
 
 
+def rescan_devices() -> None:
+    """Make PortAudio look for devices again (it lists them once, when first loaded), e.g. after
+    the sound server restarted. Every open stream must be closed first."""
+    sd = sounddevice_module()
+    sd._terminate()
+    sd._initialize()
+
+
 def list_devices() -> list[Device]:
     """Every device PortAudio sees, with the default input and output marked."""
     sd = sounddevice_module()

@@ -10,15 +10,21 @@ from dataclasses import dataclass
 
 from .answers import load_answers
 from .assistant import Assistant, LeadClock, Report
+from .audio_devices import rescan_devices
 from .clock import RealClock
 from .dialog import Dialog
-from .errors import AudioDeviceError, VoiceCoachError
+from .endpointing import Endpointer
+from .errors import AudioDeviceError, RecognizerError
 from .exercises import load_exercises
 from .history import History
 from .intent import IntentMatcher
 from .intent_catalog import load_catalog
 from .keyboard import NoMicrophone, NoSpeaker
+from .microphone import Microphone
+from .recognition import load_recognizer
 from .settings import Settings, load_settings
+from .speaker import Speaker
+from .synthesis import Synthesizer
 
 
 @dataclass
@@ -38,38 +44,40 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
         warn(warning)
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
-    from .recognition import load_recognizer
-    from .synthesis import Synthesizer
-
     synthesizer = Synthesizer(voice=settings.speech.voice)
-    speaker = _open_speaker(args.output_device or settings.audio.output_device, warn)
+    input_device = args.input_device or settings.audio.input_device
+    output_device = args.output_device or settings.audio.output_device
+    speaker = _open_speaker(output_device, warn)
     keyboard = bool(getattr(args, "keyboard", False))
-    microphone = NoMicrophone()
-    recognizer = endpointer = None
+    microphone, recognizer, reopen = NoMicrophone(), None, None
     if not keyboard:
         try:
-            from .endpointing import Endpointer
-            from .microphone import Microphone
-
-            microphone = Microphone(args.input_device or settings.audio.input_device)
             model = getattr(args, "model", None) or settings.recognition.model_path
             recognizer = load_recognizer(catalog, model_path=model)
-            endpointer = Endpointer(rate=microphone.rate)
-        except AudioDeviceError as error:
+            microphone = Microphone(input_device)
+            reopen = lambda: _reopen(input_device, output_device)  # noqa: E731
+        except (AudioDeviceError, RecognizerError) as error:
             warn(f"{error} Continuing in keyboard mode: type what you would say.")
             microphone, keyboard = NoMicrophone(), True
     clock = LeadClock(RealClock())
-    dialog = Dialog(load_exercises(), load_answers(load_exercises()), clock,
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), clock,
                     lambda text, rate: synthesizer.duration(text, int(rate)),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
+    report = _printer(say, warn, as_json=bool(getattr(args, "json_events", False)))
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
-                          endpointer, RealClock(), report=_printer(say, warn, bool(getattr(args, "json_events", False))))
+                          Endpointer(rate=microphone.rate), RealClock(), report=report,
+                          reopen=reopen)
     return Pipeline(assistant, settings, keyboard)
 
 
-def _open_speaker(device, warn):
-    from .speaker import Speaker
+def _reopen(input_device, output_device):
+    """Both devices anew, after the sound system came back (PortAudio looks for devices again)."""
+    rescan_devices()
+    return Microphone(input_device), Speaker(output_device)
 
+
+def _open_speaker(device, warn):
     try:
         return Speaker(device)
     except AudioDeviceError as error:
@@ -95,5 +103,3 @@ def _printer(say, warn, as_json: bool):
 
     return report
 
-
-__all__ = ["Pipeline", "VoiceCoachError", "build_pipeline"]

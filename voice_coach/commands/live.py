@@ -20,7 +20,7 @@ def run(args, exercise: str | None = None) -> int:
               "Ctrl-C to quit.")
     if exercise:
         assistant.start_exercise(exercise, then_stop=True)
-    if pipeline.keyboard:
+    if pipeline.keyboard or sys.stdin.isatty():
         threading.Thread(target=_read_typed, args=(assistant,), daemon=True).start()
     try:
         assistant.run()
