@@ -118,7 +118,8 @@ class SoakResult:
     start: Resources
     """After the pipeline is built, before the night starts."""
     warmed: Resources
-    """After the first round of the evening: caches are full, every path has run once."""
+    """After the first round of the evening (caches full, every path run once), or at half the
+    night if requests went unheard so long that no round was finished by then."""
     end: Resources
     peak_rss_mb: float
     rss_by_hour: tuple[tuple[float, float], ...]
@@ -319,7 +320,8 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
         progress(f"{clock.now() / 3600:5.2f} h: RSS {now.rss_mb:.1f} MB, {now.threads} threads, "
                  f"{now.open_files} files; {microphone.lines_said} lines said, {counts.heard} "
                  f"heard; {time.perf_counter() - wall:.0f} s wall")
-        if microphone.rounds >= 1 and not warmed:
+        # warm once every path has run (a round of the evening), or half the night has passed
+        if not warmed and (microphone.rounds >= 1 or clock.now() >= hours * 3600 / 2):
             warmed.append(now)
 
     microphone = NightMicrophone(clock, _spoken_lines(synthesizer), hours * 3600,
