@@ -49,7 +49,7 @@ NOISE_DBFS = -45.0
 SPEECH_DBFS = -20.0
 """A partner speaking a metre or two from the microphone (about 25 dB above the noise)."""
 SAMPLE_EVERY_S = 600.0
-"""Virtual seconds between memory samples."""
+"""Virtual seconds between memory samples (shorter runs take eight samples)."""
 RSS_GROWTH_LIMIT_MB = 5.0
 STUCK_STEPS = 10_000
 """Loop steps without the clock moving that count as a busy loop (a deadline that never clears)."""
@@ -123,7 +123,7 @@ class SoakResult:
     end: Resources
     peak_rss_mb: float
     rss_by_hour: tuple[tuple[float, float], ...]
-    """(virtual hours, RSS MB) every SAMPLE_EVERY_S."""
+    """(virtual hours, RSS MB) every SAMPLE_EVERY_S, or every eighth of a shorter run."""
     counts: Counts
     stuck_loops: int
     """Times the loop spun without time passing; each is a busy-loop bug."""
@@ -207,7 +207,8 @@ class NightMicrophone:
         self._speech: np.ndarray = np.zeros(0, dtype=np.float32)
         self._script_index = 0
         self._next_line_at = clock.now() + NIGHT[0].after_s
-        self._next_sample_at = clock.now() + SAMPLE_EVERY_S
+        self._sample_every = min(SAMPLE_EVERY_S, (until - clock.now()) / 8)
+        self._next_sample_at = clock.now() + self._sample_every
         self._same_time_reads = 0
         self.rounds = 0
         self.lines_said = 0
@@ -235,7 +236,7 @@ class NightMicrophone:
         self._next_block_at = block_end
         self._maybe_say()
         if self._clock.now() >= self._next_sample_at:
-            self._next_sample_at += SAMPLE_EVERY_S
+            self._next_sample_at += self._sample_every
             self._on_sample()
         return Chunk(self._block_samples().tobytes(), start)
 
