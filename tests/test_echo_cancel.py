@@ -57,3 +57,16 @@ def test_speech_cut_short_is_not_subtracted_after_the_cut():
     canceller.played(coach, 10.0)
     canceller.stop_playing(10.5)
     assert not np.any(canceller.reference(int(10.6 * RATE), 1600))
+
+
+def test_jittery_chunk_timestamps_do_not_move_the_echo():
+    coach = _voice(2.0, seed=1)
+    canceller = EchoCanceller(RATE)
+    canceller.played(coach, 10.0)
+    mic = np.concatenate([np.zeros(160, np.float32), coach])[: len(coach)]
+    jitter = np.random.default_rng(4).uniform(-0.004, 0.004, size=len(mic) // 480 + 1)
+    cleaned = np.concatenate([
+        canceller.cancel(mic[i:i + 480], 10.0 + i / RATE + jitter[i // 480])
+        for i in range(0, len(mic), 480)
+    ])
+    assert _db(cleaned[RATE // 2:]) < _db(mic[RATE // 2:]) - 30

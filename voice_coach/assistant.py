@@ -214,10 +214,17 @@ class Assistant:
         if self._reopen is None or now < self._next_reconnect:
             return
         self._next_reconnect = now + RECONNECT_EVERY_S
+        devices: tuple = ()
         try:
-            microphone, speaker = self._reopen()
+            devices = microphone, speaker = self._reopen()
             microphone.__enter__()
+            # A server that is still starting accepts streams that then stall: wait for sound.
+            if microphone.read(timeout=1.0) is None or not getattr(speaker, "active", True):
+                raise AudioDeviceError("the devices opened but stay silent")
         except AudioDeviceError:
+            for device in devices:
+                with contextlib.suppress(Exception):
+                    device.close()
             return
         self.microphone, self.speaker = microphone, speaker
         self._lost_since = None
@@ -264,7 +271,7 @@ class Assistant:
         self.echo.played(_at_rate(audio, self.echo.rate), at)
         if script:
             self._speech.append((playback, event))
-        self.report(Report(at, "say", event.text))
+        self.report(Report(at, "say", event.text, {"seconds": round(audio.seconds, 3)}))
 
     def _cue(self, event: Cue, now: bool = False) -> None:
         sound = cues.cue(event.phase)

@@ -26,11 +26,16 @@ class EchoEstimate:
 
 
 class EchoCanceller:
-    def __init__(self, rate: int = 16000, max_delay_s: float = 0.6, keep_s: float = 4.0) -> None:
+    def __init__(self, rate: int = 16000, max_delay_s: float = 0.6, keep_s: float = 4.0,
+                 window_s: float = 1.0) -> None:
         self.rate = rate
         self.max_delay = int(max_delay_s * rate)
         self._keep = int(keep_s * rate)
+        self._window = int(window_s * rate)
         self._segments: deque[tuple[int, np.ndarray]] = deque()
+        self._heard = np.zeros(0, dtype=np.float32)
+        self._heard_end = 0
+        self._delay: int | None = None
         self.last_estimate: EchoEstimate | None = None
 
     def played(self, samples: np.ndarray, start_s: float) -> None:
@@ -59,33 +64,53 @@ class EchoCanceller:
     def cancel(self, mic: np.ndarray, start_s: float) -> np.ndarray:
         """Return the microphone chunk (captured from clock time start_s) without the coach's voice."""
         mic = np.asarray(mic, dtype=np.float32)
-        start = round(start_s * self.rate)
+        start = self._continuous(round(start_s * self.rate))
+        self._remember(mic, start)
         ref = self.reference(start - self.max_delay, len(mic) + self.max_delay)
         if not np.any(ref):
             self.last_estimate = None
             return mic
-        delay = self._best_delay(mic, ref)
+        delay = self._track_delay()
         echo = ref[self.max_delay - delay: self.max_delay - delay + len(mic)]
         energy = float(np.dot(echo, echo))
         if energy <= 1e-9:
             self.last_estimate = None
             return mic
-        gain = float(np.dot(mic, echo)) / energy
-        gain = min(max(gain, 0.0), 4.0)
+        gain = min(max(float(np.dot(mic, echo)) / energy, 0.0), 4.0)
         cleaned = mic - gain * echo
         mic_energy = float(np.dot(mic, mic)) or 1e-12
         explained = 1.0 - float(np.dot(cleaned, cleaned)) / mic_energy
         self.last_estimate = EchoEstimate(delay / self.rate, gain, max(0.0, explained))
         return cleaned
 
-    def _best_delay(self, mic: np.ndarray, ref: np.ndarray) -> int:
-        """The lag in [0, max_delay] at which the played signal best matches the chunk."""
-        n = len(ref) + len(mic)
-        size = 1 << (n - 1).bit_length()
-        corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(mic, size)), size)
-        # corr[k] = sum mic[i] * ref[i + k]; the echo of ref[j] arrives at mic[j - max_delay + delay].
-        lags = corr[: self.max_delay + 1]
-        return self.max_delay - int(np.argmax(lags))
+    def _continuous(self, start: int) -> int:
+        """Chunk timestamps jitter by milliseconds; a stream without gaps is timed by counting its
+        samples instead, so the echo's delay stays put. A real gap (over 50 ms) resynchronises."""
+        if abs(start - self._heard_end) <= self.rate // 20:
+            return self._heard_end
+        self._heard = np.zeros(0, dtype=np.float32)
+        return start
+
+    def _remember(self, mic: np.ndarray, start: int) -> None:
+        """Keep the last `window` of what the microphone heard, for the delay estimate."""
+        self._heard = np.concatenate([self._heard, mic])[-self._window:]
+        self._heard_end = start + len(mic)
+
+    def _track_delay(self) -> int:
+        """The device delay, from GCC-PHAT over the last window of sound (short chunks of speech
+        correlate with themselves at many lags; a second of audio, whitened, has one clear peak).
+        A weak peak keeps the previous estimate."""
+        heard = self._heard
+        ref = self.reference(self._heard_end - len(heard) - self.max_delay,
+                             len(heard) + self.max_delay)
+        size = 1 << (len(ref) + len(heard)).bit_length()
+        cross = np.fft.rfft(ref, size) * np.conj(np.fft.rfft(heard, size))
+        corr = np.fft.irfft(cross / (np.abs(cross) + 1e-9), size)[: self.max_delay + 1]
+        peak = int(np.argmax(corr))
+        strong = corr[peak] > 6 * (float(np.std(corr)) + 1e-12)
+        if strong or self._delay is None:
+            self._delay = self.max_delay - peak
+        return self._delay
 
     def _forget_before(self, position: int) -> None:
         while self._segments and self._segments[0][0] + len(self._segments[0][1]) < position:

@@ -74,7 +74,12 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
 def _reopen(input_device, output_device):
     """Both devices anew, after the sound system came back (PortAudio looks for devices again)."""
     rescan_devices()
-    return Microphone(input_device), Speaker(output_device)
+    microphone = Microphone(input_device)
+    try:
+        return microphone, Speaker(output_device)
+    except AudioDeviceError:
+        microphone.close()
+        raise
 
 
 def _open_speaker(device, warn):
