@@ -10,12 +10,17 @@ Measured choices (espeak-ng voices, tests/speech_samples.py; numbers in the hear
   whole catalog decoded at 1-5x real time on this machine (PocketSphinx's grammar search has no
   shared lexicon tree), and when its search could not reach the grammar's end it returned cut
   phrases ("what are the"); the n-gram search runs well under 0.2x real time and its output goes
-  to the fuzzy matcher, which rejects what is not a command."""
+  to the fuzzy matcher, which rejects what is not a command.
+- About 5,300 general words (every 13th short word of the wheel's dictionary) in the model as
+  rare unigrams, so everyday speech has somewhere to go: on the dev set, rejection of everyday
+  sentences rose from 78% to 84% clean and from 69% to 84% at 10 dB, for 2.5 points of command
+  accuracy; 23,000 words cost 12 points of accuracy and doubled decoding time."""
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 
 import numpy as np
@@ -30,6 +35,8 @@ log = logging.getLogger(__name__)
 PEAK_LEVEL = 0.05
 """Utterances are scaled to this peak (full scale = 1) before decoding; see the module note."""
 SAMPLE_RATE = 16000
+BACKGROUND_STEP = 13
+"""Every this-many-th short dictionary word joins the language model (see the module note)."""
 
 
 class PocketSphinxRecognizer:
@@ -65,7 +72,7 @@ class PocketSphinxRecognizer:
         handle, path = tempfile.mkstemp(suffix=".arpa")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(arpa_language_model(catalog))
+                file.write(arpa_language_model(catalog, _background_words()))
             decoder.add_lm_file("coach", path)
         finally:
             os.unlink(path)
@@ -92,3 +99,13 @@ class PocketSphinxRecognizer:
                 alternatives.append(entry.hypstr)
         return Transcript(hypothesis.hypstr.strip(), float(hypothesis.prob), tuple(alternatives),
                           self.name)
+
+
+def _background_words() -> list[str]:
+    """Short plain words of the wheel's dictionary (no alternates like "read(2)"), thinned."""
+    import pocketsphinx
+
+    plain = re.compile(r"[a-z']{1,7}\Z")
+    with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as file:
+        words = [line.split(maxsplit=1)[0] for line in file if line.strip()]
+    return [w for w in words if plain.match(w)][::BACKGROUND_STEP]

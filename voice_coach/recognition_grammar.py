@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import tempfile
 from collections.abc import Iterable
 
 from .intent_catalog import IntentCatalog
@@ -27,17 +29,25 @@ EXTRA_PRONUNCIATIONS = {
 }
 
 
-def arpa_language_model(catalog: IntentCatalog) -> str:
+def arpa_language_model(catalog: IntentCatalog, background_words: Iterable[str] = ()) -> str:
     """A trigram language model (ARPA text) of the catalog's spoken sentences, a seventh of them
     also after the wake word (enough for the wake word's n-grams, at a seventh of the build time).
     Unlike a grammar it lets a transcript leave the templates' paths, so paraphrases come out close
-    enough for the fuzzy matcher, and everyday speech comes out as something the matcher rejects
-    instead of the nearest command."""
+    enough for the fuzzy matcher. `background_words` join as rare unigrams, so everyday speech
+    has words of its own to come out as, instead of being forced onto command words."""
     from pocketsphinx.lm import ArpaBoLM
 
     sentences = sorted({s.text for s in catalog.spoken_sentences()})
     corpus = sentences + [f"{WAKE_WORD} {s}" for s in sentences[::7]]
-    model = ArpaBoLM(text="\n".join(corpus), add_start=True, discount_mass=0.5)
+    # ArpaBoLM takes extra words from a file only; the file is gone once read.
+    handle, word_file = tempfile.mkstemp(suffix=".txt")
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write("\n".join(background_words))
+        model = ArpaBoLM(text="\n".join(corpus), add_start=True, discount_mass=0.5,
+                         word_file=word_file, word_file_count=1)
+    finally:
+        os.unlink(word_file)
     model.compute()
     text = io.StringIO()
     model.write(text)
