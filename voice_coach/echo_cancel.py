@@ -15,6 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 
+ECHO_ONLY = 0.97
+"""A chunk this well explained by the playback holds no one else's voice..."""
+RESIDUE_GAIN = 0.1
+"""...so what is left of it is turned down by 20 dB (residual echo suppression)."""
+
+
 @dataclass(frozen=True)
 class EchoEstimate:
     delay_s: float
@@ -79,8 +85,11 @@ class EchoCanceller:
         gain = min(max(float(np.dot(mic, echo)) / energy, 0.0), 4.0)
         cleaned = mic - gain * echo
         mic_energy = float(np.dot(mic, mic)) or 1e-12
-        explained = 1.0 - float(np.dot(cleaned, cleaned)) / mic_energy
-        self.last_estimate = EchoEstimate(delay / self.rate, gain, max(0.0, explained))
+        explained = max(0.0, 1.0 - float(np.dot(cleaned, cleaned)) / mic_energy)
+        self.last_estimate = EchoEstimate(delay / self.rate, gain, explained)
+        if explained >= ECHO_ONLY:
+            # Nothing but the coach's own voice: what is left is echo residue, not a person.
+            cleaned *= RESIDUE_GAIN
         return cleaned
 
     def _continuous(self, start: int) -> int:

@@ -1,0 +1,40 @@
+"""Faults in the virtual room: the sound server vanishes under a running session and comes back."""
+
+import time
+
+import pytest
+
+from voice_coach.bench_room import LiveCoach
+
+pytestmark = pytest.mark.room
+
+
+def test_audio_vanishing_mid_session_pauses_keeps_the_place_and_reconnects(room, tmp_path):
+    coach = LiveCoach(tmp_path)
+    try:
+        coach.wait_for("ready", timeout=60)
+        room.speak_partner("coach, start a hug timer", voice="en-us").wait(timeout=10)
+        coach.wait_for("start", timeout=10, text="hug")
+
+        room.kill_server()
+        lost = coach.wait_for("warning", timeout=10)
+        heard_pause = coach.wait_for("heard", timeout=5)
+        time.sleep(2.0)
+        room.revive_server()
+        back = coach.wait_for("warning", timeout=15, text="back")
+        said = coach.wait_for("say", timeout=5, text="back")
+        time.sleep(max(0.0, said.t + said.detail["seconds"] - time.monotonic()) + 0.3)
+
+        room.speak_partner("resume", voice="en-us").wait(timeout=10)
+        resumed = coach.wait_for("heard", timeout=10)
+        asked = coach.wait_for("say", timeout=40, text="arms")
+        time.sleep(max(0.0, asked.t + asked.detail["seconds"] - time.monotonic()) + 0.3)
+        room.speak_partner("yes", voice="en-us").wait(timeout=10)
+        timer_end = coach.wait_for("cue", timeout=40, text="timer_end")
+    finally:
+        coach.close()
+    assert "paused and kept your place" in lost.text
+    assert heard_pause.detail["intent"] == "pause"
+    assert "Say resume" in back.text
+    assert resumed.detail["intent"] == "resume"
+    assert timer_end.t > back.t
