@@ -118,8 +118,8 @@ class SoakResult:
     start: Resources
     """After the pipeline is built, before the night starts."""
     warmed: Resources
-    """After the first round of the evening (caches full, every path run once), or at half the
-    night if requests went unheard so long that no round was finished by then."""
+    """After the first round of the evening and an eighth of the night (caches full, every path
+    run), or at half the night if requests went unheard so long that no round finished."""
     end: Resources
     peak_rss_mb: float
     rss_by_hour: tuple[tuple[float, float], ...]
@@ -321,8 +321,10 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
         progress(f"{clock.now() / 3600:5.2f} h: RSS {now.rss_mb:.1f} MB, {now.threads} threads, "
                  f"{now.open_files} files; {microphone.lines_said} lines said, {counts.heard} "
                  f"heard; {time.perf_counter() - wall:.0f} s wall")
-        # warm once every path has run (a round of the evening), or half the night has passed
-        if not warmed and (microphone.rounds >= 1 or clock.now() >= hours * 3600 / 2):
+        # warm once every path has run (a round of the evening) and caches have filled (an eighth
+        # of the night: tonight's pick varies by round), or if no round ends, at half the night
+        night_part = clock.now() / (hours * 3600)
+        if not warmed and (microphone.rounds >= 1 and night_part >= 1 / 8 or night_part >= 1 / 2):
             warmed.append(now)
 
     microphone = NightMicrophone(clock, _spoken_lines(synthesizer), hours * 3600,
