@@ -3,7 +3,7 @@ import struct
 import numpy as np
 import pytest
 
-from speech_samples import speak_to_file
+from voice_coach.partner_voice import speak_to_file
 from voice_coach.audio_file import read_wav, resample
 from voice_coach.audio_types import Audio
 from voice_coach.errors import AudioFileError

@@ -1,6 +1,6 @@
 import numpy as np
 
-from speech_samples import mix, noise, speak
+from voice_coach.partner_voice import mix, noise, speak
 from voice_coach.audio_types import Audio
 from voice_coach.endpointing import Endpointer
 

@@ -2,7 +2,7 @@ import io
 import json
 
 import pytest
-from speech_samples import speak_to_file
+from voice_coach.partner_voice import speak_to_file
 
 from voice_coach.cli import main
 

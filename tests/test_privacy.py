@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from speech_samples import speak_to_file
+from voice_coach.partner_voice import speak_to_file
 
 from voice_coach.answers import load_answers
 from voice_coach.cli import main

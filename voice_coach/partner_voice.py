@@ -12,8 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-from voice_coach.audio_file import read_wav, resample
-from voice_coach.audio_types import Audio
+from .audio_file import read_wav, resample
+from .audio_types import Audio
 
 VOICES = ("en-us", "en-us+m3", "en-us+f3", "en-gb", "en-us+m7")
 RATES = (130, 170)

@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import sounddevice as sd
 
-from speech_samples import speak
-from voice_coach.audio_types import Audio
-from voice_coach.speaker import Playback, Speaker
+from .partner_voice import speak
+from .audio_types import Audio
+from .speaker import Playback, Speaker
 
 ROOM_RATE = 16000
 

@@ -1,0 +1,122 @@
+"""`voice-coach bench`: every figure the coach is judged by, measured in one run, with the bounds
+it must meet on a 2-core machine. The last line of `--json` output is one object with exactly the
+keys of BOUNDS plus `engine` and `voices`."""
+
+from __future__ import annotations
+
+import platform
+import time
+from collections.abc import Callable
+from datetime import date
+
+BOUNDS: dict[str, tuple[str, float]] = {
+    "intent_text_accuracy": (">=", 0.98),
+    "intent_text_rejection": (">=", 0.95),
+    "spoken_accuracy_clean": (">=", 0.95),
+    "spoken_accuracy_10db": (">=", 0.90),
+    "conversation_false_trigger_rate": ("<=", 0.02),
+    "latency_ms_p50": ("<=", float("inf")),
+    "latency_ms_p95": ("<=", 700.0),
+    "bargein_ms_p95": ("<=", 600.0),
+    "cue_onset_error_ms_p95": ("<=", 30.0),
+    "asr_rtf": ("<=", 0.2),
+    "rss_mb_peak": ("<=", 200.0),
+    "idle_cpu_percent": ("<=", 15.0),
+    "startup_s": ("<=", 3.0),
+}
+VOICES = ("en-us", "en-us+m3", "en-us+f3", "en-gb", "en-us+m7")
+QUICK_VOICES = ("en-us", "en-us+f3")
+RATES = (130, 170)
+
+
+def run_bench(quick: bool = False, model: str | None = None,
+              progress: Callable[[str], None] = lambda line: None) -> dict:
+    from .bench_room import room_figures
+    from .bench_spoken import false_trigger_rate, spoken_scores
+    from .bench_text import load_conversation, load_labelled, text_scores
+    from .intent import IntentMatcher
+    from .intent_catalog import load_catalog
+    from .recognition import load_recognizer
+
+    voices = QUICK_VOICES if quick else VOICES
+    catalog = load_catalog()
+    matcher = IntentMatcher(catalog)
+    recognizer = load_recognizer(catalog, model_path=model)
+    results: dict = {"engine": recognizer.name, "voices": list(voices)}
+
+    progress("typed held-out paraphrases")
+    text = text_scores(matcher, load_labelled("heldout_text.tsv"))
+    results["intent_text_accuracy"] = round(text.accuracy, 4)
+    results["intent_text_rejection"] = round(text.rejection, 4)
+
+    progress(f"spoken commands: {len(voices)} voices x {len(RATES)} rates, clean and 10 dB")
+    spoken = spoken_scores(recognizer, matcher, load_labelled("spoken_commands.tsv"), voices, RATES)
+    results["spoken_accuracy_clean"] = round(spoken.clean.accuracy, 4)
+    results["spoken_accuracy_10db"] = round(spoken.noisy.accuracy, 4)
+    results["spoken_rejection_clean"] = round(spoken.clean.rejection, 4)
+    results["spoken_rejection_10db"] = round(spoken.noisy.rejection, 4)
+
+    progress("sharing sentences during Rose/Thorn/Bud")
+    rate, _ = false_trigger_rate(recognizer, lambda: sharing_dialog(matcher),
+                                 load_conversation(), voices[:2])
+    results["conversation_false_trigger_rate"] = round(rate, 4)
+    results["asr_rtf"] = round(spoken.recognition_s / spoken.audio_s, 4)
+
+    progress("the virtual room: startup, idle CPU, latency, barge-in, cue onsets")
+    results |= room_figures(quick=quick, progress=progress)
+    return {key: results[key] for key in ("engine", "voices", *BOUNDS)}
+
+
+def sharing_dialog(matcher):
+    """A dialog in Rose/Thorn/Bud, waiting for the first partner's rose."""
+    from .answers import load_answers
+    from .clock import VirtualClock
+    from .dialog import Dialog
+    from .exercises import load_exercises
+    from .session import estimate_speech_seconds
+
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), clock, estimate_speech_seconds,
+                    matcher=matcher)
+    dialog.begin("rose_thorn_bud")
+    for _ in range(1000):
+        if dialog.sharing:
+            return dialog
+        deadline = min(t for t in (dialog.next_deadline(), dialog.speaking_until) if t is not None)
+        clock.advance_to(max(deadline, clock.now() + 0.01))
+        dialog.speech_finished()
+        dialog.poll()
+    raise RuntimeError("Rose/Thorn/Bud never reached a partner's turn")
+
+
+def meets(key: str, value: float) -> bool:
+    sign, bound = BOUNDS[key]
+    return value >= bound if sign == ">=" else value <= bound
+
+
+def table(results: dict) -> str:
+    """The README's table: figure, value, bound, and whether it is met."""
+    lines = [f"Machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}; "
+             f"{date.today().isoformat()}; engine: {results['engine']}; "
+             f"voices: {', '.join(results['voices'])}",
+             "", "| figure | measured | bound | met |", "|---|---|---|---|"]
+    for key, (sign, bound) in BOUNDS.items():
+        value = results.get(key)
+        shown = "—" if bound == float("inf") else f"{sign} {bound:g}"
+        met = "" if bound == float("inf") else ("yes" if value is not None and meets(key, value)
+                                                 else "**no**")
+        lines.append(f"| {key} | {value} | {shown} | {met} |")
+    return "\n".join(lines)
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+def timed(function, *args):
+    started = time.perf_counter()
+    value = function(*args)
+    return value, time.perf_counter() - started

@@ -1,0 +1,261 @@
+"""Figures measured in the virtual room, on the recorded signal: the live coach runs as its own
+process (`voice-coach --json-events`) on a private PulseAudio server; a partner's espeak-ng voice
+speaks into the room and the room's monitor is recorded. Both processes stamp times on the
+system-wide monotonic clock, so the coach's schedule and the recording line up exactly.
+
+- startup: process start to the coach's "ready" (microphone open);
+- idle CPU: the coach listening to an empty room, percent of one core;
+- latency: end of the partner's request to the first sample of the reply;
+- barge-in: end of a partner's "stop" said over the coach to the coach's silence;
+- cue onsets: each breath cue's scheduled time against where it is found in the recording
+  (matched filter on the known cue waveform), over a long breathing session;
+- peak resident memory of the coach's process."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import cues
+from .audio_file import resample
+from .audio_types import Audio
+from .virtual_room import Recording, VirtualRoom
+
+LATENCY_REQUESTS = ("coach, a bit louder", "coach, quieter please", "coach, how much time is left")
+BARGE_IN_REQUEST = "coach, what are the five pillars"
+FRAME_S = 0.01
+SILENCE_DB = -45.0
+"""A frame quieter than this (dBFS) counts as silence."""
+
+
+@dataclass(frozen=True)
+class CoachEvent:
+    t: float
+    event: str
+    text: str
+    detail: dict
+
+
+class LiveCoach:
+    """The `voice-coach` process, its events read as they come."""
+
+    def __init__(self, home: Path, extra_args: tuple[str, ...] = ()) -> None:
+        env = dict(os.environ, VOICE_COACH_HOME=str(home), PYTHONUNBUFFERED="1")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voice_coach.cli", "--json-events", *extra_args],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        self.events: queue.Queue[CoachEvent] = queue.Queue()
+        self.log: list[CoachEvent] = []
+        self.errors: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_errors, daemon=True).start()
+
+    def wait_for(self, kind: str, timeout: float, text: str | None = None) -> CoachEvent:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if event.event == kind and (text is None or text in event.text):
+                return event
+        recent = "; ".join(f"{e.event} {e.text!r} {e.detail or ''}" for e in self.log[-8:])
+        raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
+                           f"events: {recent or 'none'}; on stderr: "
+                           f"{' | '.join(self.errors[-5:]) or 'nothing'}")
+
+    def drain(self) -> None:
+        while not self.events.empty():
+            self.events.get_nowait()
+
+    def cpu_seconds(self) -> float:
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def peak_rss_mb(self) -> float:
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            event = CoachEvent(raw.pop("t"), raw.pop("event"), raw.pop("text", ""), raw)
+            self.log.append(event)
+            self.events.put(event)
+
+    def _read_errors(self) -> None:
+        for line in self.process.stderr:
+            self.errors.append(line.strip())
+
+
+def speech_end(start: float, audio: Audio) -> float:
+    """When the last voiced sample of `audio`, played from `start`, reached the room."""
+    level = np.abs(audio.samples)
+    voiced = np.nonzero(level > 0.05 * level.max())[0]
+    return start + (voiced[-1] + 1) / audio.rate
+
+
+def frame_levels_db(recording: Recording) -> np.ndarray:
+    size = int(FRAME_S * recording.rate)
+    frames = recording.samples[: len(recording.samples) // size * size].reshape(-1, size)
+    return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+
+
+def first_sound_after(recording: Recording, after: float) -> float | None:
+    """Start of the first 10 ms frame louder than silence after time `after`."""
+    levels = frame_levels_db(recording)
+    first = max(0, int(np.ceil((after - recording.start) / FRAME_S)))
+    loud = np.nonzero(levels[first:] > SILENCE_DB)[0]
+    return None if not len(loud) else recording.start + (first + loud[0]) * FRAME_S
+
+
+def silent_after(recording: Recording, after: float, hold_s: float = 0.3) -> float | None:
+    """Start of the first stretch of silence at least `hold_s` long after time `after`."""
+    levels = frame_levels_db(recording)
+    first = max(0, int(np.ceil((after - recording.start) / FRAME_S)))
+    hold = int(hold_s / FRAME_S)
+    quiet = levels[first:] <= SILENCE_DB
+    run = 0
+    for index, is_quiet in enumerate(quiet):
+        run = run + 1 if is_quiet else 0
+        if run >= hold:
+            return recording.start + (first + index - hold + 1) * FRAME_S
+    return None
+
+
+def cue_onset_error(recording: Recording, phase: str, scheduled: float,
+                    search_s: float = 0.15) -> float | None:
+    """Seconds between where cue `phase` was scheduled and where its waveform is in the
+    recording (positive: late), by cross-correlating the known cue around the schedule."""
+    template = resample(cues.cue(phase), recording.rate).samples
+    lo = round((scheduled - search_s - recording.start) * recording.rate)
+    hi = round((scheduled + search_s - recording.start) * recording.rate) + len(template)
+    if lo < 0 or hi > len(recording.samples):
+        return None
+    window = recording.samples[lo:hi]
+    size = 1 << (len(window) + len(template)).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(window, size) * np.conj(np.fft.rfft(template, size)), size)
+    lag = int(np.argmax(corr[: len(window) - len(template) + 1]))
+    return (lo + lag) / recording.rate + recording.start - scheduled
+
+
+def percentile_ms(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)) * 1000, 1) if values else None
+
+
+def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
+    breaths = 12 if quick else 60  # 60 breaths of 4 s in, 6 s out: a ten-minute session
+    with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as folder:
+        home = Path(folder)
+        (home / "config").mkdir()
+        (home / "config" / "settings.toml").write_text(
+            f"[breathing]\ncount = {breaths}\n", encoding="utf-8")
+        room = VirtualRoom(home / "room")
+        room.start()
+        coach = None
+        try:
+            coach = LiveCoach(home)
+            ready = coach.wait_for("ready", timeout=60)
+            figures = {"startup_s": round(ready.t - coach.started, 2)}
+            progress(f"  ready after {figures['startup_s']} s; idle CPU over 10 s")
+            figures["idle_cpu_percent"] = round(_idle_cpu(coach, 5 if quick else 10), 1)
+            latencies = _latencies(room, coach, 4 if quick else 12)
+            figures["latency_ms_p50"] = percentile_ms(latencies, 50)
+            figures["latency_ms_p95"] = percentile_ms(latencies, 95)
+            progress(f"  latency p50 {figures['latency_ms_p50']} ms; barge-in trials")
+            bargeins = _bargeins(room, coach, 3 if quick else 8)
+            figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
+            progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms; {breaths} breaths")
+            errors = _cue_errors(room, coach, breaths)
+            figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
+            figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
+            return figures
+        finally:
+            if coach is not None:
+                coach.close()
+            room.stop()
+
+
+def _idle_cpu(coach: LiveCoach, seconds: float) -> float:
+    cpu, wall = coach.cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (coach.cpu_seconds() - cpu) / (time.monotonic() - wall)
+
+
+def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
+    found = []
+    with room.listening() as ears:
+        for trial in range(trials):
+            text = LATENCY_REQUESTS[trial % len(LATENCY_REQUESTS)]
+            coach.drain()
+            audio = room.partner_voice(text)
+            playback = room.play_partner(audio)
+            playback.wait(timeout=10)
+            said = coach.wait_for("say", timeout=10)
+            time.sleep(max(0.0, said.t - time.monotonic()) + 1.5)
+            end = speech_end(playback.start, audio)
+            onset = first_sound_after(ears.recording(), end + 0.02)
+            if onset is not None:
+                found.append(onset - end)
+            time.sleep(1.0)
+    return found
+
+
+def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
+    found = []
+    with room.listening() as ears:
+        for _ in range(trials):
+            coach.drain()
+            request = room.partner_voice(BARGE_IN_REQUEST)
+            room.play_partner(request).wait(timeout=10)
+            said = coach.wait_for("say", timeout=10)
+            time.sleep(max(0.0, said.t - time.monotonic()) + 1.5)
+            stop = room.partner_voice("stop", voice="en-us+m3")
+            playback = room.play_partner(stop)
+            playback.wait(timeout=5)
+            time.sleep(1.5)
+            end = speech_end(playback.start, stop)
+            quiet = silent_after(ears.recording(), end)
+            if quiet is not None and quiet - end < 5:
+                found.append(max(0.0, quiet - end))
+            time.sleep(2.0)
+    return found
+
+
+def _cue_errors(room: VirtualRoom, coach: LiveCoach, breaths: int) -> list[float]:
+    with room.listening() as ears:
+        coach.drain()
+        room.play_partner(room.partner_voice("coach, breathe with us")).wait(timeout=10)
+        coach.wait_for("start", timeout=10)
+        coach.wait_for("end", timeout=breaths * 12 + 120)
+        time.sleep(1.0)
+        recording = ears.recording()
+    cue_events = [e for e in coach.log if e.event == "cue" and e.text in ("inhale", "exhale")]
+    errors = [cue_onset_error(recording, e.text, e.t) for e in cue_events]
+    return [error for error in errors if error is not None]
