@@ -3,6 +3,9 @@ index, with a plain sentence (not a PortAudio traceback) when there is none."""
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import sys
 import threading
 from dataclasses import dataclass
 from typing import Literal
@@ -35,6 +38,7 @@ class Device:
 def sounddevice_module():
     """sounddevice, imported late so that a machine without PortAudio gets a sentence, not a crash
     at import time of every module that mentions audio."""
+    _quiet_alsa()
     try:
         import sounddevice
     except OSError as error:
@@ -51,6 +55,29 @@ def rescan_devices() -> None:
     sd = sounddevice_module()
     sd._terminate()
     sd._initialize()
+
+
+# libasound prints lines such as "ALSA lib pcm.c:8570:(snd_pcm_recover) underrun occurred" on
+# stderr by itself; on a user's terminal that is noise (the coach reports device trouble in its own
+# words). Kept at module level: the C library holds on to the callback.
+_ALSA_HANDLER_TYPE = ctypes.CFUNCTYPE(None, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                                      ctypes.c_int, ctypes.c_char_p)
+_alsa_handler = None
+
+
+def _quiet_alsa() -> None:
+    global _alsa_handler
+    if _alsa_handler is not None or not sys.platform.startswith("linux"):
+        return
+    name = ctypes.util.find_library("asound")
+    if name is None:
+        return
+    try:
+        asound = ctypes.cdll.LoadLibrary(name)
+    except OSError:
+        return
+    _alsa_handler = _ALSA_HANDLER_TYPE(lambda *_: None)
+    asound.snd_lib_error_set_handler(_alsa_handler)
 
 
 def list_devices() -> list[Device]:

@@ -53,7 +53,8 @@ class Playback:
         return self._started.wait(timeout)
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Block until the sound has finished playing (or was stopped); False on timeout."""
+        """Block until the sound has finished playing (or was stopped); False on timeout. Give a
+        timeout, or use Speaker.wait, which also notices a vanished device."""
         deadline = None if timeout is None else time.monotonic() + timeout
         if not self._started.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
             return False
@@ -92,9 +93,9 @@ class Speaker:
         self._tail_end: float | None = None  # finished in the callback, still in the device buffer
         self._offset = 0.0
         self.underflows = 0
+        """Blocks the device asked for too late (counted, not fatal)."""
         self._callbacks = 0
         self._last_underflow = self._last_callback = time.monotonic()
-        """Blocks the device asked for too late (counted, not fatal)."""
         try:
             self._stream = sd.OutputStream(
                 samplerate=self.rate, device=chosen.index, channels=1, dtype="float32",
