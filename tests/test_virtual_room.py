@@ -46,7 +46,7 @@ def test_partner_speech_arrives_when_its_playback_says(room):
         time.sleep(0.2)
     lag, _ = best_alignment(spoken.samples, ears.recording().between(
         playback.start - MAX_LAG_S, playback.end + MAX_LAG_S))
-    assert abs(lag - MAX_LAG_S) < 0.01
+    assert abs(lag - MAX_LAG_S) < 0.03  # the cue bound; ~2 ms idle, up to 12 ms on a loaded machine
 
 
 def test_speaker_stop_silences_the_room_within_a_few_blocks(room):
