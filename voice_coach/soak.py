@@ -65,7 +65,8 @@ class Line:
 
     text: str
     after_s: float
-    """Seconds after the previous line ended."""
+    """Seconds after the previous line ended; never while the coach is speaking (partners wait
+    for the coach to finish, so a "no" answers the question rather than interrupts it)."""
     when_idle: bool = False
     """A request: said only once the coach is idle (nothing running, nothing being said)."""
 
@@ -197,9 +198,10 @@ class NightMicrophone:
     rate = RATE
 
     def __init__(self, clock: VirtualClock, lines: dict[str, np.ndarray], until: float,
-                 is_idle: Callable[[], bool], on_sample: Callable[[], None], seed: int) -> None:
+                 is_idle: Callable[[], bool], is_quiet: Callable[[], bool],
+                 on_sample: Callable[[], None], seed: int) -> None:
         self._clock, self._lines, self._until = clock, lines, until
-        self._is_idle, self._on_sample = is_idle, on_sample
+        self._is_idle, self._is_quiet, self._on_sample = is_idle, is_quiet, on_sample
         self._rng = np.random.default_rng(seed)
         self._noise = _pink_noise(30 * RATE, self._rng) * 10 ** (NOISE_DBFS / 20)
         self._block = int(CHUNK_S * RATE)
@@ -255,7 +257,7 @@ class NightMicrophone:
         line = NIGHT[self._script_index]
         if len(self._speech) or self._clock.now() < self._next_line_at:
             return
-        if line.when_idle and not self._is_idle():
+        if not self._is_quiet() or line.when_idle and not self._is_idle():
             return
         self._speech = self._lines[line.text]
         self.lines_said += 1
@@ -328,7 +330,8 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
             warmed.append(now)
 
     microphone = NightMicrophone(clock, _spoken_lines(synthesizer), hours * 3600,
-                                 lambda: dialog.idle and not speaker.is_playing, sample, seed)
+                                 lambda: dialog.idle and not speaker.is_playing,
+                                 lambda: not speaker.is_playing, sample, seed)
     speaker = NightSpeaker(clock)
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
                           Endpointer(rate=RATE), clock, report=_counter(counts))
