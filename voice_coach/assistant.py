@@ -163,6 +163,11 @@ class Assistant:
         except VoiceCoachError as error:
             self._warn(str(error))
             return
+        except Exception as error:  # a recogniser bug must not end the evening's session
+            log.exception("the recogniser failed on one utterance")
+            self._warn(f"I could not make out what was said ({type(error).__name__}); "
+                       "please say it again.")
+            return
         text = transcript.text
         if not text:
             return
