@@ -5,7 +5,6 @@ keys of BOUNDS plus `engine` and `voices`."""
 from __future__ import annotations
 
 import platform
-import time
 from collections.abc import Callable
 from datetime import date
 
@@ -114,9 +113,3 @@ def _cores() -> int:
     import os
 
     return len(os.sched_getaffinity(0))
-
-
-def timed(function, *args):
-    started = time.perf_counter()
-    value = function(*args)
-    return value, time.perf_counter() - started
