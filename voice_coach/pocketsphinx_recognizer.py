@@ -94,9 +94,9 @@ class PocketSphinxRecognizer:
             return Transcript("", 0.0, (), self.name)
         alternatives = []
         for entry, _ in zip(decoder.nbest(), range(5)):
-            if entry.hypstr and entry.hypstr != hypothesis.hypstr \
-                    and entry.hypstr not in alternatives:
-                alternatives.append(entry.hypstr)
+            text = getattr(entry, "hypstr", None)  # the N-best list may hold empty entries
+            if text and text != hypothesis.hypstr and text not in alternatives:
+                alternatives.append(text)
         return Transcript(hypothesis.hypstr.strip(), float(hypothesis.prob), tuple(alternatives),
                           self.name)
 
