@@ -26,15 +26,44 @@ class _BadWav(Exception):
 
 def read_wav(path: str | Path) -> Audio:
     """Read a WAV file as mono float32 at its own rate; a bad file raises AudioFileError."""
+    wav = open_wav(path)
+    return Audio(np.concatenate([np.zeros(0, np.float32), *wav.blocks()]), wav.rate)
+
+
+class WavStream:
+    """A WAV file's format and where its samples are, read a block at a time, so an hour-long
+    recording never has to be in memory whole."""
+
+    def __init__(self, path: Path, fmt: tuple[int, int, int, int], offset: int, size: int) -> None:
+        self.path, self._fmt, self._offset, self._size = path, fmt, offset, size
+        self.rate = fmt[2]
+        self._frame_bytes = fmt[1] * fmt[3] // 8
+        self.seconds = size // self._frame_bytes / self.rate
+
+    def blocks(self, seconds: float = 10.0):
+        """Mono float32 blocks of about `seconds` each."""
+        step = max(1, int(seconds * self.rate)) * self._frame_bytes
+        with self.path.open("rb") as file:
+            file.seek(self._offset)
+            left = self._size - self._size % self._frame_bytes
+            while left > 0:
+                body = file.read(min(step, left))
+                if not body:
+                    return
+                left -= len(body)
+                yield _decode(body, *self._fmt)
+
+
+def open_wav(path: str | Path) -> WavStream:
+    """Check a WAV file's header; a bad file raises AudioFileError naming it."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as file:
+            return _scan(path, file)
     except OSError as error:
         raise AudioFileError(
             f"{path} could not be opened ({error.strerror or error}): check the path and permissions."
         ) from error
-    try:
-        return _parse(data)
     except _BadWav as error:
         raise AudioFileError(
             f"{path} is not a readable WAV file ({error}): "
@@ -50,31 +79,32 @@ def resample(audio: Audio, rate: int) -> Audio:
     return Audio(np.asarray(converted, dtype=np.float32), rate)
 
 
-def _parse(data: bytes) -> Audio:
-    if len(data) == 0:
+def _scan(path: Path, file) -> WavStream:
+    """Walk the RIFF chunks up to the audio data, checking everything but the samples."""
+    total = path.stat().st_size
+    header = file.read(12)
+    if total == 0:
         raise _BadWav("the file is empty")
-    if len(data) < 12 or data[:4] != b"RIFF" or data[8:12] != b"WAVE":
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
         raise _BadWav("no RIFF/WAVE header")
-    fmt, samples = None, None
+    fmt = None
     position = 12
-    while position + 8 <= len(data):
-        chunk_id, size = struct.unpack_from("<4sI", data, position)
-        body = data[position + 8 : position + 8 + size]
+    while position + 8 <= total:
+        file.seek(position)
+        chunk_id, size = struct.unpack("<4sI", file.read(8))
         if chunk_id == b"fmt ":
-            fmt = _parse_format(body)
+            fmt = _parse_format(file.read(size))
         elif chunk_id == b"data":
             if fmt is None:
                 raise _BadWav("the data chunk comes before the format chunk")
-            if len(body) < size:
-                raise _BadWav(f"truncated: {len(body)} of {size} audio bytes present")
-            samples = _decode(body, *fmt)
-            break
+            present = total - position - 8
+            if present < size:
+                raise _BadWav(f"truncated: {present} of {size} audio bytes present")
+            return WavStream(path, fmt, position + 8, size)
         position += 8 + size + (size & 1)  # chunks are padded to an even length
     if fmt is None:
         raise _BadWav("no format chunk")
-    if samples is None:
-        raise _BadWav("no audio data chunk")
-    return Audio(samples, fmt[2])
+    raise _BadWav("no audio data chunk")
 
 
 def _parse_format(body: bytes) -> tuple[int, int, int, int]:

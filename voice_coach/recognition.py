@@ -9,12 +9,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
+import soxr
 
-from .audio_file import read_wav, resample
+from .audio_file import WavStream, open_wav, read_wav, resample
 from .audio_types import Audio
 
 if TYPE_CHECKING:
     from .intent_catalog import IntentCatalog
+
+
+WHOLE_FILE_S = 30.0
+"""A recording up to this long is heard as one utterance; a longer one is cut at pauses."""
 
 
 @dataclass(frozen=True)
@@ -67,5 +72,33 @@ def hear(audio: Audio, recognizer: Recognizer) -> Transcript:
 
 
 def hear_file(path: str | Path, recognizer: Recognizer) -> Transcript:
-    """Read a WAV file (any format read_wav takes) and recognise it as one utterance."""
-    return hear(read_wav(path), recognizer)
+    """Read a WAV file (any format read_wav takes) and recognise it: as one utterance when it is
+    short, else cut where the speaker pauses (see hear_long)."""
+    wav = open_wav(path)
+    if wav.seconds <= WHOLE_FILE_S:
+        return hear(read_wav(path), recognizer)
+    return hear_long(wav, recognizer)
+
+
+def hear_long(wav: WavStream, recognizer: Recognizer) -> Transcript:
+    """A long recording, streamed: the endpointer finds what sounds like speech and only that is
+    recognised, so an hour of silence or fan noise costs seconds and a few megabytes."""
+    from .endpointing import Endpointer
+
+    rate = recognizer.sample_rate
+    endpointer = Endpointer(rate=rate)
+    resampler = None if wav.rate == rate else soxr.ResampleStream(wav.rate, rate, 1,
+                                                                  dtype="float32")
+    heard: list[Transcript] = []
+    for index, block in enumerate(wav.blocks()):
+        last = (index + 1) * 10.0 >= wav.seconds
+        if resampler is not None:
+            block = resampler.resample_chunk(block, last=last)
+        pcm = np.clip(block * 32768.0, -32768, 32767).astype(np.int16)
+        for utterance in endpointer.feed(pcm):
+            heard.append(recognizer.transcribe(utterance.samples))
+    for utterance in endpointer.flush():
+        heard.append(recognizer.transcribe(utterance.samples))
+    heard = [transcript for transcript in heard if transcript.text]
+    return Transcript(" ".join(t.text for t in heard),
+                      min((t.confidence for t in heard), default=0.0), (), recognizer.name)
