@@ -1,0 +1,112 @@
+"""The live loop on a virtual clock with stand-in devices: a failing voice or recogniser is
+reported in one sentence and the session goes on."""
+
+import numpy as np
+
+from voice_coach.answers import load_answers
+from voice_coach.assistant import Assistant, LeadClock
+from voice_coach.audio_types import Audio
+from voice_coach.clock import VirtualClock
+from voice_coach.dialog import Dialog
+from voice_coach.endpointing import Endpointer
+from voice_coach.errors import SynthesisError
+from voice_coach.exercises import load_exercises
+from voice_coach.intent import IntentMatcher
+from voice_coach.intent_catalog import load_catalog
+from voice_coach.microphone import Chunk
+from voice_coach.recognition import Transcript
+from voice_coach.session import estimate_speech_seconds
+
+
+class QuietRoom:
+    """A microphone on the virtual clock: reading it moves time on; one burst of 'speech'."""
+
+    rate = 16000
+
+    def __init__(self, clock, until, speech_at=None):
+        self.clock, self.until, self.speech_at, self.stop = clock, until, speech_at, None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+    def read(self, timeout):
+        start = self.clock.now()
+        self.clock.advance(0.03)
+        if self.clock.now() >= self.until:
+            self.stop()
+        loud = self.speech_at is not None and self.speech_at <= start < self.speech_at + 0.6
+        samples = (np.sin(np.arange(480) * 0.3) * (8000 if loud else 0)).astype(np.int16)
+        return Chunk(samples.tobytes(), start)
+
+
+class SilentSpeaker:
+    def __init__(self, clock):
+        self.clock, self.until = clock, 0.0
+
+    def play(self, audio, at=None):
+        start = max(at or 0.0, self.clock.now())
+        self.until = max(self.until, start + audio.seconds)
+        return type("P", (), {"start": start, "end": start + audio.seconds})()
+
+    def stop(self):
+        self.until = self.clock.now()
+        return self.until
+
+    @property
+    def is_playing(self):
+        return self.clock.now() < self.until
+
+    def close(self):
+        pass
+
+
+class BrokenVoice:
+    def render(self, text, rate_wpm=150, volume=1.0):
+        raise SynthesisError("The voice engine failed: reinstall espeak-ng.")
+
+
+class Voice:
+    def render(self, text, rate_wpm=150, volume=1.0):
+        return Audio(np.zeros(int(16000 * estimate_speech_seconds(text, rate_wpm)), np.float32),
+                     16000)
+
+
+class CrashingRecognizer:
+    sample_rate, name = 16000, "crashing"
+
+    def transcribe(self, samples):
+        raise AttributeError("'NoneType' object has no attribute 'hypstr'")
+
+
+def run_coach(synthesizer, recognizer, seconds, speech_at=None, exercise="hug"):
+    clock = VirtualClock()
+    exercises = load_exercises()
+    matcher = IntentMatcher(load_catalog())
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=matcher)
+    reports = []
+    microphone = QuietRoom(clock, seconds, speech_at)
+    assistant = Assistant(dialog, recognizer, synthesizer, SilentSpeaker(clock), microphone,
+                          Endpointer(rate=16000), clock, report=reports.append)
+    microphone.stop = assistant.stop
+    assistant.start_exercise(exercise)
+    assistant.run()
+    return reports, clock.now()
+
+
+def test_a_failing_voice_is_reported_and_the_session_still_runs_to_its_end():
+    reports, _ = run_coach(BrokenVoice(), CrashingRecognizer(), seconds=120)
+    warnings = [r.text for r in reports if r.kind == "warning"]
+    assert any("reinstall espeak-ng" in w and "The coach says instead" in w for w in warnings)
+    assert [r.kind for r in reports if r.kind in ("start", "end")] == ["start", "end"]
+
+
+def test_a_recogniser_crash_on_one_utterance_is_reported_and_the_loop_goes_on():
+    reports, ended_at = run_coach(Voice(), CrashingRecognizer(), seconds=60, speech_at=20.0)
+    warnings = [r for r in reports if r.kind == "warning"]
+    assert [w.text for w in warnings] == [
+        "I could not make out what was said (AttributeError); please say it again."]
+    assert warnings[0].t < 25.0 and ended_at >= 60.0
