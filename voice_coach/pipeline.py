@@ -14,7 +14,7 @@ from .audio_devices import rescan_devices
 from .clock import RealClock
 from .dialog import Dialog
 from .endpointing import Endpointer
-from .errors import AudioDeviceError, RecognizerError
+from .errors import AudioDeviceError, RecognizerError, VoiceCoachError
 from .exercises import load_exercises
 from .history import History
 from .intent import IntentMatcher
@@ -22,6 +22,7 @@ from .intent_catalog import load_catalog
 from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Microphone
 from .recognition import load_recognizer
+from .session import estimate_speech_seconds
 from .settings import Settings, load_settings
 from .speaker import Speaker
 from .synthesis import Synthesizer
@@ -62,13 +63,26 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     clock = LeadClock(RealClock())
     exercises = load_exercises()
     dialog = Dialog(exercises, load_answers(exercises), clock,
-                    lambda text, rate: synthesizer.duration(text, int(rate)),
+                    _speech_seconds(synthesizer, warn),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
     report = _printer(say, warn, as_json=bool(getattr(args, "json_events", False)))
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
                           Endpointer(rate=microphone.rate), RealClock(), report=report,
                           reopen=reopen)
     return Pipeline(assistant, settings, keyboard)
+
+
+def _speech_seconds(synthesizer, warn):
+    """How long the voice takes to say a text; if the voice fails, an estimate from the word
+    count, so the session keeps its pace and the loop goes on (the text is printed instead)."""
+    def seconds(text: str, rate: float) -> float:
+        try:
+            return synthesizer.duration(text, int(rate))
+        except VoiceCoachError as error:
+            warn(f"{error} (timing the words instead)")
+            return estimate_speech_seconds(text, rate)
+
+    return seconds
 
 
 def _reopen(input_device, output_device):
