@@ -1,21 +1,25 @@
 """The whole coach in the virtual room, in real time: a partner's espeak-ng voice speaks into the
 room, the live `voice-coach` process hears it through sounddevice, answers through pyttsx3 and
 sounddevice, and the test hears the answer on the room's monitor. The coach hears its own voice
-too, as in a bedroom."""
+too, as in a bedroom.
+
+The partners are espeak-ng voices the embedded recogniser hears reliably (en-us+f2, en-us+m6);
+controls are spoken as people say them ("stop please", "pause for a moment"): single bare words
+from a synthetic voice are the recogniser's weak spot, measured by the spoken benchmark, not here."""
 
 import time
 
 import pytest
 
-from voice_coach.bench_room import (
-    LiveCoach,
-    cue_onset_error,
-    first_sound_after,
-    silent_after,
-    speech_end,
-)
+from voice_coach.bench_room import LiveCoach, first_sound_after, silent_after, speech_end
 
 pytestmark = pytest.mark.room
+
+SAM, ALEX = "en-us+f2", "en-us+m6"
+REPLY_S = 4.0
+"""Longest wait from the end of a request to the coach's answer being reported."""
+ONSET_TOLERANCE_S = 0.25
+"""The answer's first sound in the recording must be this close to when the coach said it played."""
 
 EXERCISE_REQUESTS = {
     "appreciation": "coach, two minute appreciation",
@@ -41,29 +45,98 @@ def coach(room, tmp_path_factory):
     live.close()
 
 
-def say(room, coach, text, voice="en-us+f3"):
-    """A partner says `text`; returns (end of their speech, the Playback)."""
+def say(room, coach, text, voice=SAM):
+    """A partner says `text`; returns the monotonic time their speech ended."""
     coach.drain()
     audio = room.partner_voice(text, voice=voice)
     playback = room.play_partner(audio)
     playback.wait(timeout=15)
-    return speech_end(playback.start, audio), playback
+    return speech_end(playback.start, audio)
 
 
-def hush(room, coach):
-    """End whatever runs, and wait until the coach is quiet and idle again."""
-    say(room, coach, "coach, stop")
-    time.sleep(1.5)
+def until_quiet(coach, event):
+    """Sleep until the sound `event` reported has finished playing."""
+    time.sleep(max(0.0, event.t + event.detail.get("seconds", 1.0) - time.monotonic()) + 0.4)
+
+
+def exchange(room, coach, ears, text, voice=SAM, answer="say"):
+    """A partner says `text` with the room quiet; returns (intent heard, whether the coach's
+    answer is in the recording where the coach says it played, the answer event)."""
+    end = say(room, coach, text, voice)
+    heard = coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5)
+    reply = coach.wait_for(answer, timeout=REPLY_S, after=end)
+    until_quiet(coach, reply)
+    recording = ears.recording()
+    # The partner's voice fades out over a few tens of ms: the answer is the first sound after it.
+    quiet = silent_after(recording, end, hold_s=0.1)
+    onset = None if quiet is None else first_sound_after(recording, quiet)
+    aloud = onset is not None and abs(onset - reply.t) < ONSET_TOLERANCE_S
+    print(f"{text!r}: heard {heard.text!r}, reply at {reply.t - end:.3f} s, sound at "
+          f"{onset and onset - end:.3f} s after the request")
+    return heard.detail["intent"], aloud, reply
 
 
 @pytest.mark.parametrize("exercise", sorted(EXERCISE_REQUESTS))
 def test_each_exercise_request_spoken_is_heard_and_answered_aloud(room, coach, exercise):
     with room.listening() as ears:
-        end, _ = say(room, coach, EXERCISE_REQUESTS[exercise])
-        heard = coach.wait_for("heard", timeout=10)
-        reply = coach.wait_for("say", timeout=10)
-        time.sleep(max(0.0, reply.t - time.monotonic()) + 0.5)
-        recording = ears.recording()
-    assert heard.detail["intent"] == exercise
-    assert first_sound_after(recording, end + 0.02) is not None
-    hush(room, coach)
+        intent, aloud, reply = exchange(room, coach, ears, EXERCISE_REQUESTS[exercise])
+        hush(room, coach, ears)
+    assert (intent, aloud) == (exercise, True)
+
+
+def wait_until_quiet(coach, timeout=30.0):
+    """Sleep until everything the coach has said so far has finished playing, and it has said
+    nothing new for a moment (partners take turns; talking over the coach is tested apart)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        says = [e for e in coach.log if e.event == "say"]
+        until = max((e.t + e.detail.get("seconds", 0.0) for e in says), default=0.0) + 0.6
+        if time.monotonic() >= until:
+            return
+        time.sleep(until - time.monotonic())
+
+
+def hush(room, coach, ears):
+    """End whatever runs, once the coach is quiet, and check it is idle again."""
+    wait_until_quiet(coach)
+    end = say(room, coach, "coach, stop please", voice=ALEX)
+    assert coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5).detail["intent"] == "stop"
+    wait_until_quiet(coach)
+
+
+CONTROLS = ("stop", "pause", "resume", "repeat", "next", "slower", "faster", "louder", "quieter",
+            "help", "yes", "no", "time_left")
+
+
+@pytest.fixture(scope="module")
+def controls(room, coach):
+    """Every control spoken where it means something: idle (with the wake word), answering the
+    coach's "shall we?", and inside Rose/Thorn/Bud. {control: (intent heard, answered aloud)}."""
+    results = {}
+    with room.listening() as ears:
+        for control, text in (("help", "coach, what are the options"),
+                              ("louder", "coach, louder please"),
+                              ("quieter", "coach, quieter please"),
+                              ("slower", "coach, slower please"),
+                              ("faster", "coach, faster please"),
+                              ("repeat", "coach, say that again")):
+            results[control] = exchange(room, coach, ears, text)[:2]
+        exchange(room, coach, ears, "coach, what should we do tonight")
+        results["no"] = exchange(room, coach, ears, "no thanks", voice=ALEX)[:2]
+        exchange(room, coach, ears, "coach, what should we do tonight")
+        results["yes"] = exchange(room, coach, ears, "yes let's do it", voice=ALEX)[:2]
+        hush(room, coach, ears)
+        _, _, preamble = exchange(room, coach, ears, "coach, rose thorn bud")
+        prompt = coach.wait_for("say", timeout=30, text="rose")
+        until_quiet(coach, prompt)
+        for control, text in (("next", "next one please"), ("pause", "pause for a moment"),
+                              ("resume", "carry on please"), ("time_left", "how much time is left"),
+                              ("stop", "stop please")):
+            results[control] = exchange(room, coach, ears, text, voice=ALEX)[:2]
+        time.sleep(1.0)
+    return results
+
+
+@pytest.mark.parametrize("control", CONTROLS)
+def test_each_control_spoken_is_heard_and_answered_aloud(controls, control):
+    assert controls[control] == (control, True)

@@ -84,8 +84,10 @@ class Assistant:
         self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
-        self.echo = EchoCanceller(microphone.rate)
+        # Output and input paths of a sound server can together lag a second under load.
+        self.echo = EchoCanceller(microphone.rate, max_delay_s=1.5, initial_delay_s=0.0)
         self._speech: list[tuple[object, Say]] = []  # still playing
+        self._unheard: list[tuple[object, object]] = []  # (Playback, Audio) not yet started
         self._stopping = threading.Event()
         self._stop_when_idle = False
         self._wake_heard_at: float | None = None
@@ -151,11 +153,22 @@ class Assistant:
         return min(POLL_S, max(0.0, deadline - self.dialog.clock.now()))
 
     def _hear_chunk(self, chunk: Chunk) -> None:
+        self._tell_echo_what_played()
         samples = np.frombuffer(chunk.data, dtype=np.int16).astype(np.float32) / 32768.0
         cleaned = self.echo.cancel(samples, chunk.time)
         pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
         for utterance in self.endpointer.feed(pcm):
             self._on_utterance(utterance)
+
+    def _tell_echo_what_played(self) -> None:
+        """The echo canceller learns each sound with the time its first sample really reached
+        the speaker (a reply asked for "now" starts a block or an underrun later), so the echo's
+        delay stays the room's own and the canceller keeps its lock."""
+        for item in list(self._unheard):
+            playback, audio = item
+            if playback.start is not None:
+                self._unheard.remove(item)
+                self.echo.played(_at_rate(audio, self.echo.rate), playback.start)
 
     def _on_utterance(self, utterance) -> None:
         try:
@@ -210,6 +223,7 @@ class Assistant:
                 device.close()
         self.microphone, self.speaker = NoMicrophone(), NoSpeaker()
         self._speech.clear()
+        self._unheard.clear()
         self.endpointer.flush()
         if not self.dialog.idle:
             self._render(self.dialog.heard(_Command("pause", "pause")))
@@ -273,7 +287,7 @@ class Assistant:
         # Dialog times are LEAD ahead of the speaker's clock: t is when it should sound.
         at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
-        self.echo.played(_at_rate(audio, self.echo.rate), at)
+        self._unheard.append((playback, audio))
         if script:
             self._speech.append((playback, event))
         self.report(Report(at, "say", event.text, {"seconds": round(audio.seconds, 3)}))
@@ -281,13 +295,15 @@ class Assistant:
     def _cue(self, event: Cue, now: bool = False) -> None:
         sound = cues.cue(event.phase)
         at = self.clock.now() if now else event.t
-        self.speaker.play(sound, at=at)
-        self.echo.played(_at_rate(sound, self.echo.rate), at)
+        self._unheard.append((self.speaker.play(sound, at=at), sound))
         self.report(Report(at, "cue", event.phase))
 
     def _silence(self) -> None:
         # What was cut off is not reported as finished: the dialog decides what comes next.
         silent_at = self.speaker.stop()
+        # Sounds that never started are given start = end = silent_at by the speaker: not echo.
+        self._unheard = [(p, a) for p, a in self._unheard if p.start is not None and p.start < silent_at]
+        self._tell_echo_what_played()
         self.echo.stop_playing(silent_at)
         self._speech.clear()
 

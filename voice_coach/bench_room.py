@@ -63,14 +63,18 @@ class LiveCoach:
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_errors, daemon=True).start()
 
-    def wait_for(self, kind: str, timeout: float, text: str | None = None) -> CoachEvent:
+    def wait_for(self, kind: str, timeout: float, text: str | None = None,
+                 after: float | None = None) -> CoachEvent:
+        """The next event of `kind` (containing `text`, stamped later than `after`); events of
+        other kinds read meanwhile are passed over (they stay in `log`)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
                 event = self.events.get(timeout=left)
             except queue.Empty:
                 break
-            if event.event == kind and (text is None or text in event.text):
+            if event.event == kind and (text is None or text in event.text) \
+                    and (after is None or event.t > after):
                 return event
         recent = "; ".join(f"{e.event} {e.text!r} {e.detail or ''}" for e in self.log[-8:])
         raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
