@@ -93,3 +93,12 @@ def test_voices_are_listed(synthesizer):
 def test_nothing_printed_on_stdout(synthesizer, capsys):
     synthesizer.render("Quietly now.")
     assert capsys.readouterr().out == ""
+
+
+def test_the_cache_holds_a_bounded_amount_of_audio():
+    synthesizer = Synthesizer(cache_seconds=1.5)
+    synthesizer.render("Breathe in slowly through your nose.")
+    synthesizer.render("And out, a little longer than in.")
+    synthesizer.last_render_s = None
+    synthesizer.render("Breathe in slowly through your nose.")
+    assert synthesizer.last_render_s is not None  # it had to be rendered again

@@ -51,10 +51,15 @@ class Synthesizer:
 
     _lock = threading.Lock()
 
-    def __init__(self, voice: str | None = None, cache_size: int = 256) -> None:
+    def __init__(self, voice: str | None = None, cache_size: int = 256,
+                 cache_seconds: float = 240.0) -> None:
+        """The cache keeps at most `cache_size` phrases and `cache_seconds` of audio (about 21 MB
+        at 22 kHz float32): long answers would otherwise grow memory all night."""
         self.voice = voice
         self._cache: OrderedDict[_Key, Audio] = OrderedDict()
         self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        self._cached_seconds = 0.0
         self._engine = None
         self._default_voice: str | None = None
         self._folder = tempfile.mkdtemp(prefix="voice-coach-tts-")  # mode 0700: private to us
@@ -73,8 +78,10 @@ class Synthesizer:
             if audio is None:
                 audio = self._render_uncached(key)
                 self._cache[key] = audio
-                if len(self._cache) > self._cache_size:
-                    self._cache.popitem(last=False)
+                self._cached_seconds += audio.seconds
+                while len(self._cache) > 1 and (len(self._cache) > self._cache_size
+                                                or self._cached_seconds > self._cache_seconds):
+                    self._cached_seconds -= self._cache.popitem(last=False)[1].seconds
             else:
                 self._cache.move_to_end(key)
         if volume == 1.0:
