@@ -34,13 +34,25 @@ EXERCISE_REQUESTS = {
 }
 
 
-@pytest.fixture(scope="module")
-def coach(room, tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
+def _live_coach(home):
     (home / "config").mkdir()
     (home / "config" / "settings.toml").write_text('[people]\npartner_names = ["Sam", "Alex"]\n')
     live = LiveCoach(home)
     live.wait_for("ready", timeout=60)
+    return live
+
+
+@pytest.fixture
+def fresh_coach(room, tmp_path):
+    """A coach of its own for each request, so one exercise left running cannot spoil the next."""
+    live = _live_coach(tmp_path)
+    yield live
+    live.close()
+
+
+@pytest.fixture(scope="module")
+def coach(room, tmp_path_factory):
+    live = _live_coach(tmp_path_factory.mktemp("home"))
     yield live
     live.close()
 
@@ -77,10 +89,9 @@ def exchange(room, coach, ears, text, voice=SAM, answer="say"):
 
 
 @pytest.mark.parametrize("exercise", sorted(EXERCISE_REQUESTS))
-def test_each_exercise_request_spoken_is_heard_and_answered_aloud(room, coach, exercise):
+def test_each_exercise_request_spoken_is_heard_and_answered_aloud(room, fresh_coach, exercise):
     with room.listening() as ears:
-        intent, aloud, reply = exchange(room, coach, ears, EXERCISE_REQUESTS[exercise])
-        hush(room, coach, ears)
+        intent, aloud, _ = exchange(room, fresh_coach, ears, EXERCISE_REQUESTS[exercise])
     assert (intent, aloud) == (exercise, True)
 
 
