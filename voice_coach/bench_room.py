@@ -34,6 +34,8 @@ from .virtual_room import Recording, VirtualRoom
 
 LATENCY_REQUESTS = ("coach, a bit louder", "coach, quieter please", "coach, how much time is left")
 BARGE_IN_REQUEST = "coach, what are the five pillars"
+PARTNER_VOICE = "en-us"
+"""The espeak-ng voice the room figures use for the partner (the recogniser hears it best)."""
 FRAME_S = 0.01
 SILENCE_DB = -45.0
 """A frame quieter than this (dBFS) counts as silence."""
@@ -212,22 +214,37 @@ def _idle_cpu(coach: LiveCoach, seconds: float) -> float:
     return 100 * (coach.cpu_seconds() - cpu) / (time.monotonic() - wall)
 
 
+def _ask(room: VirtualRoom, coach: LiveCoach, text: str, kind: str, match: str | None = None,
+         tries: int = 3) -> tuple[Audio, float, CoachEvent] | None:
+    """A partner says `text` until the coach reports `kind` (None if it never understood):
+    (the audio, when it started, the event). Mishearings are the accuracy figures' business,
+    not a reason to lose a timing sample."""
+    for _ in range(tries):
+        coach.drain()
+        audio = room.partner_voice(text, voice=PARTNER_VOICE)
+        playback = room.play_partner(audio)
+        playback.wait(timeout=15)
+        try:
+            return audio, playback.start, coach.wait_for(kind, timeout=8, text=match)
+        except TimeoutError:
+            time.sleep(2.0)
+    return None
+
+
 def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
     found = []
     with room.listening() as ears:
         for trial in range(trials):
-            text = LATENCY_REQUESTS[trial % len(LATENCY_REQUESTS)]
-            coach.drain()
-            audio = room.partner_voice(text)
-            playback = room.play_partner(audio)
-            playback.wait(timeout=10)
-            said = coach.wait_for("say", timeout=10)
-            time.sleep(max(0.0, said.t - time.monotonic()) + 1.5)
-            end = speech_end(playback.start, audio)
+            asked = _ask(room, coach, LATENCY_REQUESTS[trial % len(LATENCY_REQUESTS)], "say")
+            if asked is None:
+                continue
+            audio, start, said = asked
+            time.sleep(max(0.0, said.t - time.monotonic()) + 1.0)
+            end = speech_end(start, audio)
             onset = first_sound_after(ears.recording(), end + 0.02)
             if onset is not None:
                 found.append(onset - end)
-            time.sleep(1.0)
+            time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
     return found
 
 
@@ -235,28 +252,27 @@ def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
     found = []
     with room.listening() as ears:
         for _ in range(trials):
-            coach.drain()
-            request = room.partner_voice(BARGE_IN_REQUEST)
-            room.play_partner(request).wait(timeout=10)
-            said = coach.wait_for("say", timeout=10)
+            asked = _ask(room, coach, BARGE_IN_REQUEST, "say")
+            if asked is None:
+                continue
+            said = asked[2]
             time.sleep(max(0.0, said.t - time.monotonic()) + 1.5)
-            stop = room.partner_voice("stop", voice="en-us+m3")
+            stop = room.partner_voice("stop", voice=PARTNER_VOICE)
             playback = room.play_partner(stop)
             playback.wait(timeout=5)
-            time.sleep(1.5)
             end = speech_end(playback.start, stop)
-            quiet = silent_after(ears.recording(), end)
-            if quiet is not None and quiet - end < 5:
-                found.append(max(0.0, quiet - end))
             time.sleep(2.0)
+            quiet = silent_after(ears.recording(), end)
+            if quiet is not None and quiet - end < 1.5:  # later than that: "stop" was not heard
+                found.append(max(0.0, quiet - end))
+            time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
     return found
 
 
 def _cue_errors(room: VirtualRoom, coach: LiveCoach, breaths: int) -> list[float]:
     with room.listening() as ears:
-        coach.drain()
-        room.play_partner(room.partner_voice("coach, breathe with us")).wait(timeout=10)
-        coach.wait_for("start", timeout=10)
+        if _ask(room, coach, "coach, breathe with us", "start", match="breathing") is None:
+            return []
         coach.wait_for("end", timeout=breaths * 12 + 120)
         time.sleep(1.0)
         recording = ears.recording()
