@@ -50,13 +50,6 @@ def fresh_coach(room, tmp_path):
     live.close()
 
 
-@pytest.fixture(scope="module")
-def coach(room, tmp_path_factory):
-    live = _live_coach(tmp_path_factory.mktemp("home"))
-    yield live
-    live.close()
-
-
 def say(room, coach, text, voice=SAM):
     """A partner says `text`; returns the monotonic time their speech ended."""
     coach.drain()
@@ -93,61 +86,3 @@ def test_each_exercise_request_spoken_is_heard_and_answered_aloud(room, fresh_co
     with room.listening() as ears:
         intent, aloud, _ = exchange(room, fresh_coach, ears, EXERCISE_REQUESTS[exercise])
     assert (intent, aloud) == (exercise, True)
-
-
-def wait_until_quiet(coach, timeout=30.0):
-    """Sleep until everything the coach has said so far has finished playing, and it has said
-    nothing new for a moment (partners take turns; talking over the coach is tested apart)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        says = [e for e in coach.log if e.event == "say"]
-        until = max((e.t + e.detail.get("seconds", 0.0) for e in says), default=0.0) + 0.6
-        if time.monotonic() >= until:
-            return
-        time.sleep(until - time.monotonic())
-
-
-def hush(room, coach, ears):
-    """End whatever runs, once the coach is quiet, and check it is idle again."""
-    wait_until_quiet(coach)
-    end = say(room, coach, "coach, stop please", voice=ALEX)
-    assert coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5).detail["intent"] == "stop"
-    wait_until_quiet(coach)
-
-
-CONTROLS = ("stop", "pause", "resume", "repeat", "next", "slower", "faster", "louder", "quieter",
-            "help", "yes", "no", "time_left")
-
-
-@pytest.fixture(scope="module")
-def controls(room, coach):
-    """Every control spoken where it means something: idle (with the wake word), answering the
-    coach's "shall we?", and inside Rose/Thorn/Bud. {control: (intent heard, answered aloud)}."""
-    results = {}
-    with room.listening() as ears:
-        for control, text in (("help", "coach, what are the options"),
-                              ("louder", "coach, louder please"),
-                              ("quieter", "coach, quieter please"),
-                              ("slower", "coach, slower please"),
-                              ("faster", "coach, faster please"),
-                              ("repeat", "coach, say that again")):
-            results[control] = exchange(room, coach, ears, text)[:2]
-        exchange(room, coach, ears, "coach, what should we do tonight")
-        results["no"] = exchange(room, coach, ears, "no thanks", voice=ALEX)[:2]
-        exchange(room, coach, ears, "coach, what should we do tonight")
-        results["yes"] = exchange(room, coach, ears, "yes let's do it", voice=ALEX)[:2]
-        hush(room, coach, ears)
-        _, _, preamble = exchange(room, coach, ears, "coach, rose thorn bud")
-        prompt = coach.wait_for("say", timeout=30, text="rose")
-        until_quiet(coach, prompt)
-        for control, text in (("next", "next one please"), ("pause", "pause for a moment"),
-                              ("resume", "carry on please"), ("time_left", "how much time is left"),
-                              ("stop", "stop please")):
-            results[control] = exchange(room, coach, ears, text, voice=ALEX)[:2]
-        time.sleep(1.0)
-    return results
-
-
-@pytest.mark.parametrize("control", CONTROLS)
-def test_each_control_spoken_is_heard_and_answered_aloud(controls, control):
-    assert controls[control] == (control, True)
