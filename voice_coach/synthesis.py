@@ -149,6 +149,8 @@ class Synthesizer:
             except ValueError:
                 _check_voice_applied(key.voice, None)
             driver.setProperty("rate", key.rate_wpm)
+            if driver.getProperty("rate") != key.rate_wpm:  # once seen ignored in a long run
+                driver.setProperty("rate", key.rate_wpm)
             driver.setProperty("volume", 1.0)
             # The espeak driver prints "Audio saved to ..." on stdout, which would corrupt
             # `--json` output of the commands.
