@@ -110,3 +110,28 @@ def test_a_recogniser_crash_on_one_utterance_is_reported_and_the_loop_goes_on():
     assert [w.text for w in warnings] == [
         "I could not make out what was said (AttributeError); please say it again."]
     assert warnings[0].t < 25.0 and ended_at >= 60.0
+
+
+class BusyRoom(QuietRoom):
+    """A microphone whose sound was lost once, ten seconds in (input overflow)."""
+
+    @property
+    def overflows(self):
+        return int(self.clock.now() >= 10.0)
+
+
+def test_lost_microphone_sound_is_reported_once_and_the_session_goes_on():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    reports = []
+    microphone = BusyRoom(clock, until=120)
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), SilentSpeaker(clock), microphone,
+                          Endpointer(rate=16000), clock, report=reports.append)
+    microphone.stop = assistant.stop
+    assistant.start_exercise("hug")
+    assistant.run()
+    warnings = [r for r in reports if r.kind == "warning"]
+    assert len(warnings) == 1 and "please say it again" in warnings[0].text
+    assert any(r.kind == "say" and r.t > warnings[0].t for r in reports)

@@ -91,6 +91,7 @@ class Assistant:
         self._stopping = threading.Event()
         self._stop_when_idle = False
         self._wake_heard_at: float | None = None
+        self._overflows_told = 0
         self._reopen = reopen
         self._lost_since: float | None = None
         self._next_reconnect = 0.0
@@ -132,6 +133,7 @@ class Assistant:
             chunk = None
         if self._lost_since is not None:
             self._try_reconnect()
+        self._tell_lost_sound()
         if chunk is not None:
             self._hear_chunk(chunk)
         while not self._typed.empty():
@@ -209,6 +211,15 @@ class Assistant:
             if playback.end is not None and playback.end <= now:
                 self._speech.remove(item)
                 self._render(self.dialog.speech_finished(said))
+
+    def _tell_lost_sound(self) -> None:
+        """Input overflow (the machine was too busy to take the microphone's sound): say so once,
+        in case a request was cut, and carry on."""
+        overflows = getattr(self.microphone, "overflows", 0)
+        if overflows > self._overflows_told:
+            self._overflows_told = overflows
+            self._warn("Some sound from the microphone was lost (the computer was busy); "
+                       "if you just asked me something, please say it again.")
 
     # ---- devices that go away ------------------------------------------------------------------
 

@@ -52,8 +52,8 @@ class Synthesizer:
     _lock = threading.Lock()
 
     def __init__(self, voice: str | None = None, cache_size: int = 256,
-                 cache_seconds: float = 240.0) -> None:
-        """The cache keeps at most `cache_size` phrases and `cache_seconds` of audio (about 21 MB
+                 cache_seconds: float = 60.0) -> None:
+        """The cache keeps at most `cache_size` phrases and `cache_seconds` of audio (about 5 MB
         at 22 kHz float32): long answers would otherwise grow memory all night."""
         self.voice = voice
         self._cache: OrderedDict[_Key, Audio] = OrderedDict()
