@@ -18,13 +18,13 @@ import contextlib
 import logging
 import queue
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import cues
+from .audio_file import resample
 from .clock import Clock
 from .dialog import Dialog, Heard
 from .echo_cancel import EchoCanceller
@@ -335,15 +335,4 @@ class _Command:
 
 
 def _at_rate(audio, rate: int) -> np.ndarray:
-    from .audio_file import resample
-
     return resample(audio, rate).samples
-
-
-def wait_until(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.01)
-    return predicate()
