@@ -449,6 +449,18 @@ def test_breath_settings_reach_the_breathing():
     assert (len(inhales), inhales[1] - inhales[0]) == (4, pytest.approx(13.0))
 
 
+def test_the_breathing_is_announced_with_the_breaths_the_couple_set():
+    from voice_coach.settings import BreathSettings
+
+    dialog, _ = make(Settings(breathing=BreathSettings(count=10)))
+    assert says(dialog.hear("coach, breathe with us"))[0].startswith("Ten breaths, about 2 minutes.")
+
+
+def test_the_breathing_is_announced_as_written_when_left_at_six():
+    dialog, _ = make()
+    assert says(dialog.hear("coach, breathe with us"))[0].startswith("Six breaths, about a minute.")
+
+
 def test_listen_events_say_when_partners_share():
     dialog, clock = make()
     events = dialog.hear("coach, rose thorn bud") + until(dialog, clock, 30.0)

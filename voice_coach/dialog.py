@@ -20,7 +20,8 @@ from .answers import Answers
 from .clock import Clock
 from .exercises import Exercise
 from .history import SessionRecord
-from .session import Delivery, Event, Interrupt, Say, Session, SpeechSeconds, State
+from .intent_templates import number_words
+from .session import Delivery, Event, Interrupt, Say, Session, SpeechSeconds, State, about
 from .settings import Settings
 
 FOLLOW_UP_SECONDS = 8.0
@@ -159,7 +160,7 @@ class Dialog:
     def begin(self, exercise_id: str) -> list[Event | Heard]:
         """Start an exercise now, as a direct request would (`voice-coach run EXERCISE`)."""
         self._refresh_night()
-        self._start(exercise_id, preamble=_sentence(self.exercises[exercise_id].duration))
+        self._start(exercise_id, preamble=_sentence(self._duration(exercise_id)))
         return self._drain()
 
     def speech_finished(self, said: Say | str | None = None) -> list[Event | Heard]:
@@ -236,7 +237,7 @@ class Dialog:
     def _respond(self, intent: str, slots: dict, text: str) -> None:
         self._refresh_night()
         if intent in self.exercises:
-            self._start(intent, preamble=_sentence(self.exercises[intent].duration))
+            self._start(intent, preamble=_sentence(self._duration(intent)))
         elif intent == "tonight":
             self._suggest(text)
         elif intent == "yes" and self.mode is Mode.OFFERING:
@@ -273,7 +274,7 @@ class Dialog:
     def _suggest(self, text: str) -> None:
         records = self.history.recent() if self.history else []
         choice = self.pick(records, self._wall_now(), hints=text, night=self.settings.night)
-        duration = self.exercises[choice.exercise].duration
+        duration = self._duration(choice.exercise)
         # The reason already names the exercise; the question comes last, so "yes" comes next.
         self._offer = choice.exercise
         self._reply(f"{choice.reason} It takes {duration}. Shall we?", then=Mode.OFFERING)
@@ -281,9 +282,20 @@ class Dialog:
     def _offer_exercise(self, exercise_id: str, lead_in: str) -> None:
         exercise = self.exercises[exercise_id]
         self._offer = exercise_id
-        self._reply(
-            f"{lead_in} Want to try {exercise.name}, {exercise.duration}?", then=Mode.OFFERING
-        )
+        duration = self._duration(exercise_id)
+        self._reply(f"{lead_in} Want to try {exercise.name}, {duration}?", then=Mode.OFFERING)
+
+    def _duration(self, exercise_id: str) -> str:
+        """How long it takes, said before it starts. Breathing's follows the breath settings, so
+        a couple who set ten breaths is not told "six breaths"."""
+        exercise = self.exercises[exercise_id]
+        breath = self.settings.breathing
+        step = next((s for s in exercise.steps if s.kind == "breathe"), None)
+        if exercise_id != "breathing" or step is None or breath.count == step.count:
+            return exercise.duration
+        seconds = breath.count * (breath.inhale_s + breath.hold_s + breath.exhale_s)
+        unit = "breath" if breath.count == 1 else "breaths"
+        return f"{number_words(breath.count)} {unit}, {about(seconds)}"
 
     def _start(self, exercise_id: str, preamble: str | None) -> None:
         self._hush_if_speaking()
