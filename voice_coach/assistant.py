@@ -39,6 +39,13 @@ LEAD = 0.15
 """Seconds between the dialog deciding a sound and the speaker playing it."""
 BARGE_IN = frozenset({"stop", "pause", "quieter", "louder", "slower", "faster", "repeat", "next"})
 """What a partner may say over the coach's voice."""
+OVER_COACH_SHARE = 0.3
+"""An utterance during which the coach's voice was audible this much of the time was said over
+the coach (or is the coach): only BARGE_IN controls count."""
+LEFTOVER_DB = -10.0
+"""Said over the coach, an utterance whose residual (after echo cancelling) stays this far below
+the echo removed is the coach's own leftover voice, and is dropped. Measured in the virtual room:
+leftover echo -25 dB and below, a partner talking over the coach about 0 dB."""
 WAKE_JOIN_S = 1.2
 """People pause after the wake word ("coach, ... start a hug"): a lone wake word waits this long
 for the request before the coach answers "yes?"."""
@@ -84,8 +91,7 @@ class Assistant:
         self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
-        # Output and input paths of a sound server can together lag a second under load.
-        self.echo = EchoCanceller(microphone.rate, max_delay_s=1.5, initial_delay_s=0.0)
+        self.echo = EchoCanceller(microphone.rate)
         self._speech: list[tuple[object, Say]] = []  # still playing
         self._unheard: list[tuple[object, object]] = []  # (Playback, Audio) not yet started
         self._stopping = threading.Event()
@@ -186,6 +192,12 @@ class Assistant:
         text = transcript.text
         if not text:
             return
+        overlap = self.echo.overlap(utterance.start_s, utterance.end_s)
+        over_the_coach = overlap.echo_share >= OVER_COACH_SHARE
+        if over_the_coach and overlap.residual_to_echo_db < LEFTOVER_DB:
+            log.debug("dropped %r: the coach's own voice (%.0f dB under its echo)", text,
+                      -overlap.residual_to_echo_db)
+            return
         wake = self._wake_word()
         if wake and text == wake:
             self._wake_heard_at = self.clock.now()
@@ -193,10 +205,10 @@ class Assistant:
         if self._wake_heard_at is not None:
             text = f"{wake} {text}"
             self._wake_heard_at = None
-        self._understand(text, typed=False)
+        self._understand(text, typed=False, over_the_coach=over_the_coach)
 
-    def _understand(self, text: str, typed: bool) -> None:
-        over_the_coach = not typed and self.speaker.is_playing
+    def _understand(self, text: str, typed: bool, over_the_coach: bool = False) -> None:
+        over_the_coach = over_the_coach or (not typed and self.speaker.is_playing)
         # A reply is played at once; only scheduled events (cues, the script) use the lead.
         self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None),
                      reply=True)

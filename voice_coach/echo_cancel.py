@@ -1,11 +1,20 @@
 """Removes the coach's own voice from what the microphone hears.
 
 In a bedroom the microphone hears the speaker too; the coach must never act on its own speech, yet a
-partner's "stop" said over it must get through. We know exactly what we played and roughly when, so
-each microphone chunk is compared with the recent playback: the delay is found by cross-correlation
-(the device latency is unknown and may change) and the best-fitting scaled copy is subtracted.
-This is a one-tap echo model: exact for a loopback such as the test room's null sink, a rough but
-useful reduction in a real room (where PulseAudio's module-echo-cancel does better)."""
+partner's "stop" said over it must get through. We know exactly what we played and when, so:
+
+1. each sound is placed on the microphone's own sample timeline (samples counted, the count tied
+   to the stream's clock by a smoothed offset), then its placement is refined by cross-correlating
+   its first fraction of a second with what the microphone heard (timestamps of sounds jitter by a
+   few milliseconds, too much for any echo model);
+2. a multi-tap adaptive filter (partitioned-block frequency-domain NLMS, overlap-save) learns the
+   echo path (device resamplers, a room's reflections) and subtracts the predicted echo; it only
+   adapts while the microphone is mostly echo, so a partner talking over the coach does not
+   teach it to cancel them (double-talk detection);
+3. chunks that are still nothing but the coach are silenced (residual echo suppression).
+
+It also keeps, for the last few seconds, how loud the expected echo and the residual were, so the
+loop can tell an utterance said over the coach from the coach's own leftover voice."""
 
 from __future__ import annotations
 
@@ -14,135 +23,429 @@ from dataclasses import dataclass
 
 import numpy as np
 
-
-ECHO_ONLY = 0.9
-"""A chunk this well explained by the playback holds no one else's voice: what is left of it is
-the canceller's error (resamplers in the output and input paths differ, so a one-tap model
-removes only 12-20 dB of the coach's voice even on a loopback), and it is silenced (residual echo
-suppression). Measured in the virtual room: chunks of the coach alone explain 0.88-0.998; chunks
-where a partner speaks over it mostly 0.0-0.75, their quietest moments up to 0.97."""
-RESIDUE_GAIN = 0.0
-CONFIRM_WINDOWS = 8
-"""Chunks in a row a new echo delay must win before the canceller moves to it."""
+BLOCK = 160
+"""Filter block (10 ms at 16 kHz): the mic's 30 ms chunks are three blocks, so no added delay."""
+PARTITIONS = 6
+"""Filter length in blocks (60 ms at 16 kHz): resamplers plus a bedroom's strong early
+reflections. In the virtual room (a loopback) 3, 6 and 12 partitions removed alike (31-41 dB)."""
+PRE_DELAY = BLOCK
+"""Taps before the expected echo arrival: a sound placed a little late is still modelled."""
+STEP = 0.3
+"""NLMS step (0..1, normalised by the reference power in each frequency bin); 0.7 diverged on
+speech in the room."""
+STAGES = ((0.05, 0.006, False), (0.15, 0.006, False), (0.3, 0.2, True))
+"""How a sound is placed: (seconds of it from its onset, how far to search around the expected
+place, whether only when not placed yet). Sounds' timestamps jitter by up to 4 ms; once, on a
+busy machine, one was 85 ms off."""
+ECHO_ONLY = 0.95
+"""A chunk this well explained by the estimated echo (1 - residual/mic energy) holds no one
+else's voice and is silenced (residual echo suppression): once the echo path is learnt, chunks
+of the coach alone are explained to 0.999 and more in the virtual room."""
+ADAPT_WHEN_EXPLAINED = 0.7
+"""Double-talk detection: adapt only on blocks the echo model explains this well (echo-dominant)."""
+TRUSTED_WHEN_EXPLAINED = 0.9
+"""Until the model explains a block this well it adapts on everything (it knows no echo yet)."""
+RELEARN_AFTER_BLOCKS = 80
+"""Blocks of playback with no adaptation (0.8 s) after which the model is taken to be wrong (the
+volume changed, the device moved) rather than the partners talking, and adapts freely again."""
+POOR_CHUNKS = 1
+"""Chunks in a row the model explains badly before sounds are looked for again."""
+REPLACE_S = 0.1
+"""Sounds looked for again: on their last 0.1 s heard, searched 0.1 s either way (shifts seen:
+8 ms and 81 ms), so a shift is found 0.2 s after it happened."""
+HISTORY_S = 20.0
+AUDIBLE = 1e-6
+"""Mean echo power (-60 dBFS) above which the coach counts as heard in a chunk."""
 
 
 @dataclass(frozen=True)
 class EchoEstimate:
     delay_s: float
-    """How long after playback the echo reached the microphone."""
+    """How long after its timestamp the last placed sound reached the microphone."""
     gain: float
-    """How loud the echo is relative to the played signal."""
+    """How loud the echo is relative to the played signal (the filter's strongest tap)."""
     correlation: float
-    """0..1: how well the chunk is explained by the playback (1 = it is only echo)."""
+    """0..1: how well the last chunk is explained by the playback (1 = it is only echo)."""
+
+
+@dataclass(frozen=True)
+class Overlap:
+    """How a stretch of the cleaned stream relates to the coach's own playback."""
+
+    echo_share: float
+    """0..1: the fraction of the stretch during which the coach's voice was audible at the
+    microphone (above -60 dBFS)."""
+    residual_to_echo_db: float
+    """What was left after cancelling, relative to the echo removed, over that part (-inf when
+    there was none): a partner talking over the coach is near 0 dB or above, leftover echo is far
+    below."""
+
+
+class _Sound:
+    def __init__(self, start_s: float, samples: np.ndarray) -> None:
+        self.start_s = start_s
+        self.position: int | None = None  # on the microphone's timeline, once it has one
+        self.samples = samples
+        loud = np.flatnonzero(np.abs(samples) > 0.05 * (float(np.max(np.abs(samples), initial=0.0))))
+        self.onset = int(loud[0]) if len(loud) else 0
+        """Voices start after some silence: sounds are placed by what follows their onset."""
+        self.placed = False
+        self.stage = 0
+        self.guessed = False
+        self.tonal = _tonal(samples[self.onset:self.onset + 8000])
+        """A few pure tones (the breath cues) cannot be placed: they match themselves every
+        period. The filter learns them as they come instead (see EchoCanceller._settle)."""
 
 
 class EchoCanceller:
-    def __init__(self, rate: int = 16000, max_delay_s: float = 0.6, keep_s: float = 4.0,
-                 window_s: float = 1.0, initial_delay_s: float | None = None) -> None:
-        """`initial_delay_s`: the delay to assume until the first clear estimate. When playback
-        is timed by the speaker's DAC clock and the microphone by its ADC clock, that is about
-        0 (measured 3-5 ms in the virtual room), and the coach's very first sentence is
-        cancelled from its first chunk instead of after a second of guessing."""
+    def __init__(self, rate: int = 16000, partitions: int = PARTITIONS) -> None:
         self.rate = rate
-        self.max_delay = int(max_delay_s * rate)
-        self._keep = int(keep_s * rate)
-        self._window = int(window_s * rate)
-        self._segments: deque[tuple[int, np.ndarray]] = deque()
-        self._heard = np.zeros(0, dtype=np.float32)
-        self._heard_end = 0
-        self._delay: int | None = None if initial_delay_s is None else round(initial_delay_s * rate)
+        self._sounds: deque[_Sound] = deque()
+        self._count = 0  # samples heard so far: the microphone's own timeline
+        self._offset: float | None = None  # clock time * rate - sample count
+        self._correction = 0  # last measured shift (whole samples) of a sound from its timestamp
+        self._heard: deque[np.ndarray] = deque()
+        self._heard_start = 0
+        self._filter = _BlockNLMS(partitions)
+        self._history: deque[tuple[int, int, float, float]] = deque()
+        """(start, length, echo energy, residual energy) of recent chunks the coach was heard in."""
+        self._model_before_guesses: np.ndarray | None = None
+        self._poor = 0  # chunks in a row the model explained badly
+        self._echo_gain = 1.0  # as last measured; until then, assume all of it is heard
+        self._moved = False  # a sound was placed anew during this chunk
+        self._moved_until = 0  # until then the filter's memory holds a sound where it was
         self.last_estimate: EchoEstimate | None = None
-        self._candidate: tuple[int, int] | None = None  # (another delay, windows it has won)
-        self._locked = False  # a clear estimate has been made (a guess or weak one moves at once)
 
     def played(self, samples: np.ndarray, start_s: float) -> None:
         """Note that `samples` (mono float32 at our rate) began playing at clock time start_s."""
-        self._segments.append((round(start_s * self.rate), np.asarray(samples, dtype=np.float32)))
-        self._forget_before(round(start_s * self.rate) - self._keep)
+        self._sounds.append(_Sound(start_s, np.asarray(samples, dtype=np.float32)))
 
     def stop_playing(self, at_s: float) -> None:
         """Playback was cut short at at_s: what was not played must not be subtracted."""
-        cut = round(at_s * self.rate)
-        kept = deque()
-        for start, samples in self._segments:
-            if start < cut:
-                kept.append((start, samples[: max(0, cut - start)]))
-        self._segments = kept
+        for sound in self._sounds:
+            keep = max(0, round((at_s - sound.start_s) * self.rate))
+            sound.samples = sound.samples[:keep]
 
     def reference(self, start: int, length: int) -> np.ndarray:
-        """The played signal over sample positions [start, start + length), silence where none."""
+        """The played signal over microphone sample positions [start, start + length)."""
         out = np.zeros(length, dtype=np.float32)
-        for seg_start, samples in self._segments:
-            lo, hi = max(start, seg_start), min(start + length, seg_start + len(samples))
+        for sound in self._sounds:
+            if sound.position is None:
+                continue
+            lo = max(start, sound.position)
+            hi = min(start + length, sound.position + len(sound.samples))
             if lo < hi:
-                out[lo - start:hi - start] += samples[lo - seg_start:hi - seg_start]
+                out[lo - start:hi - start] += sound.samples[lo - sound.position:hi - sound.position]
         return out
 
     def cancel(self, mic: np.ndarray, start_s: float) -> np.ndarray:
-        """Return the microphone chunk (captured from clock time start_s) without the coach's voice."""
+        """Return the microphone chunk (captured from clock time start_s) without the coach's
+        voice. The cleaned stream is sample for sample the microphone's: times measured on it
+        (samples fed to the endpointer / rate) are the ones `overlap` takes."""
         mic = np.asarray(mic, dtype=np.float32)
-        start = self._continuous(round(start_s * self.rate))
-        self._remember(mic, start)
-        ref = self.reference(start - self.max_delay, len(mic) + self.max_delay)
-        if not np.any(ref):
+        self._follow_clock(start_s)
+        start = self._count
+        self._count += len(mic)
+        self._remember(mic)
+        for sound in self._sounds:
+            if sound.position is None:
+                sound.position = round(sound.start_s * self.rate - self._offset) + self._correction
+        self._moved = False
+        self._place_sounds()
+        self._forget_played()
+        ref = self.reference(start + PRE_DELAY, len(mic))
+        if not np.any(ref) and not self._filter.ringing:
             self.last_estimate = None
             return mic
-        delay = self._track_delay()
-        echo = ref[self.max_delay - delay: self.max_delay - delay + len(mic)]
-        energy = float(np.dot(echo, echo))
-        if energy <= 1e-9:
-            self.last_estimate = None
-            return mic
-        gain = min(max(float(np.dot(mic, echo)) / energy, 0.0), 4.0)
-        cleaned = mic - gain * echo
-        mic_energy = float(np.dot(mic, mic)) or 1e-12
-        explained = max(0.0, 1.0 - float(np.dot(cleaned, cleaned)) / mic_energy)
-        self.last_estimate = EchoEstimate(delay / self.rate, gain, explained)
+        learn, unsure = self._settle(start + len(mic) + PRE_DELAY)
+        if self._moved:  # the filter still holds the sound where it was, for its whole length
+            self._moved_until = start + len(mic) + self._filter.length + BLOCK
+        if start < self._moved_until:
+            learn, unsure = False, True
+        echo, cleaned = self._filter.run(ref, mic, learn=learn)
+        heard = float(np.dot(mic, mic)) or 1e-12
+        echo_energy, residual = float(np.dot(echo, echo)), float(np.dot(cleaned, cleaned))
+        wrong = residual > heard  # the model adds echo here (a sound moved)
+        expected = self._expected_echo(start, len(mic)) if unsure or wrong else 0.0
+        if wrong or (unsure and (residual > 0.5 * heard or heard <= 2.0 * expected)):
+            # The model may miss a sound that is not placed (yet), or cannot be (a cue), or has
+            # moved: either the microphone holds no more than that sound could be (silence it),
+            # or someone else is there too (keep all of it: cancelling could add the echo twice).
+            cleaned = np.zeros_like(mic) if heard <= 2.0 * expected else mic.copy()
+            echo_energy, residual = max(expected, echo_energy), float(np.dot(cleaned, cleaned))
+        explained = max(0.0, 1.0 - residual / heard)
+        self._poor = self._poor + 1 if explained < 0.5 and not unsure else 0
+        if self._poor >= POOR_CHUNKS:
+            self._poor = 0
+            self._replace_sounds()
+        self.last_estimate = EchoEstimate(self._correction / self.rate, self._filter.gain, explained)
+        self._history.append((start, len(mic), echo_energy, residual))
         if explained >= ECHO_ONLY:
-            # Nothing but the coach's own voice: what is left is echo residue, not a person.
-            cleaned *= RESIDUE_GAIN
+            return np.zeros_like(cleaned)  # nothing but the coach: what is left is residue
         return cleaned
 
-    def _continuous(self, start: int) -> int:
-        """Chunk timestamps jitter by milliseconds; a stream without gaps is timed by counting its
-        samples instead, so the echo's delay stays put. A real gap (over 50 ms) resynchronises."""
-        if abs(start - self._heard_end) <= self.rate // 20:
-            return self._heard_end
-        self._heard = np.zeros(0, dtype=np.float32)
-        return start
+    def _expected_echo(self, start: int, length: int) -> float:
+        """The most echo energy a chunk may hold, wherever within the timestamps' jitter the
+        sounds really are."""
+        jitter = round(STAGES[0][1] * self.rate)
+        energy = max(float(np.dot(ref, ref)) for ref in (
+            self.reference(start + shift, length) for shift in range(-jitter, jitter + 1, jitter // 2)))
+        return self._echo_gain ** 2 * energy
 
-    def _remember(self, mic: np.ndarray, start: int) -> None:
-        """Keep the last `window` of what the microphone heard, for the delay estimate."""
-        self._heard = np.concatenate([self._heard, mic])[-self._window:]
-        self._heard_end = start + len(mic)
+    def overlap(self, start_s: float, end_s: float) -> Overlap:
+        """How the stretch [start_s, end_s) of the cleaned stream (seconds from its first sample)
+        overlapped the coach's voice."""
+        lo, hi = round(start_s * self.rate), round(end_s * self.rate)
+        echoing = 0
+        echo_energy = residual = 0.0
+        for start, length, echo, left in self._history:
+            inside = min(hi, start + length) - max(lo, start)
+            if inside > 0 and echo > AUDIBLE * length:
+                echoing += inside
+                echo_energy += echo
+                residual += left
+        share = echoing / max(1, hi - lo)
+        ratio = 10 * np.log10(residual / echo_energy) if echo_energy > 0 and residual > 0 else -np.inf
+        return Overlap(min(1.0, share), float(ratio))
 
-    def _track_delay(self) -> int:
-        """The device delay, from GCC-PHAT over the last window of sound (short chunks of speech
-        correlate with themselves at many lags; a second of audio, whitened, has one clear peak).
-        A weak peak keeps the previous estimate."""
-        heard = self._heard
-        ref = self.reference(self._heard_end - len(heard) - self.max_delay,
-                             len(heard) + self.max_delay)
-        size = 1 << (len(ref) + len(heard)).bit_length()
-        cross = np.fft.rfft(ref, size) * np.conj(np.fft.rfft(heard, size))
-        corr = np.fft.irfft(cross / (np.abs(cross) + 1e-9), size)[: self.max_delay + 1]
-        peak = int(np.argmax(corr))
-        strong = corr[peak] > 6 * (float(np.std(corr)) + 1e-12)
-        found = self.max_delay - peak
-        if self._delay is None or (strong and not self._locked):
-            self._delay, self._locked = found, strong
-        elif strong and abs(found - self._delay) > 2:
-            # A device's delay changes rarely; a single strong peak elsewhere is more often a
-            # partner talking over the coach or a repetitive sound (cues): move only when the
-            # same new delay wins several windows running.
-            same = self._candidate is not None and abs(found - self._candidate[0]) <= 2
-            self._candidate = (found, self._candidate[1] + 1 if same else 1)
-            if self._candidate[1] >= CONFIRM_WINDOWS:
-                self._delay, self._candidate = found, None
-        elif strong:
-            self._candidate = None
-        return self._delay
+    # ---- internals ---------------------------------------------------------------------------
 
-    def _forget_before(self, position: int) -> None:
-        while self._segments and self._segments[0][0] + len(self._segments[0][1]) < position:
-            self._segments.popleft()
+    def _follow_clock(self, start_s: float) -> None:
+        """Tie the sample count to the clock. Chunk timestamps jitter by a millisecond or so and
+        the device's rate is a few hundred ppm off, so the offset is smoothed; a gap (lost audio)
+        over 50 ms resynchronises it."""
+        raw = start_s * self.rate - self._count
+        if self._offset is None:
+            self._offset = raw
+        elif abs(raw - self._offset) > self.rate / 20:
+            # Audio was lost: what comes next is later than the count says; so are the sounds.
+            jump = round(raw - self._offset)
+            for sound in self._sounds:
+                if sound.position is not None:
+                    sound.position -= jump
+            self._offset = raw
+            self._heard.clear()
+            self._heard_start = self._count
+        else:
+            self._offset += 0.05 * (raw - self._offset)
+
+    def _remember(self, mic: np.ndarray) -> None:
+        """Keep the last second of what the microphone heard, to place sounds in it."""
+        self._heard.append(mic)
+        while self._count - self._heard_start - len(self._heard[0]) > self.rate:
+            self._heard_start += len(self._heard.popleft())
+
+    def _settle(self, until: int) -> tuple[bool | str, bool]:
+        """Whether the filter may learn from the sounds now reaching the microphone. Not while
+        one is still where its timestamp guesses (it is about to move). A sound that could not
+        be placed is learnt as it is, "freely" (it is hardly ever a partner: the model is at
+        fault), and the model learnt on placed sounds is kept aside to come back when the next
+        one is placed. Also whether the echo model may be off (a sound is only guessed)."""
+        current = [sound for sound in self._sounds
+                   if sound.position is not None and sound.position < until
+                   and sound.position + len(sound.samples) + self._filter.length > until - PRE_DELAY]
+        if not all(sound.placed for sound in current):
+            return False, True
+        if any(sound.guessed for sound in current):
+            if self._model_before_guesses is None:
+                self._model_before_guesses = self._filter.weights.copy()
+            return "freely", True
+        return True, False
+
+    def _place_sounds(self) -> None:
+        """Find where each sound's echo really is, to a fraction of a sample, and move it there;
+        expect the next sounds to be shifted the same way. Placed from 50 ms after its onset,
+        searched near the expected place, then refined on more of it; searched wide if that
+        failed. (Timestamps of sounds jitter by up to 4 ms, and each sound lands at its own
+        fraction of a sample: an echo model learnt on one sound misses the next, which alone
+        capped the cancelling at 11-20 dB on speech.)"""
+        for sound in self._sounds:
+            if sound.position is None or sound.stage >= len(STAGES):
+                continue
+            if sound.tonal:
+                sound.placed = sound.guessed = True
+                sound.stage = len(STAGES)
+                continue
+            length_s, search_s, wide = STAGES[sound.stage]
+            length = min(round(length_s * self.rate), len(sound.samples) - sound.onset)
+            search = round(search_s * self.rate)
+            start = sound.position + sound.onset
+            if start + length + search > self._count:
+                continue
+            sound.stage += 1
+            if wide and sound.placed:
+                continue
+            found = self._find_shift(sound.samples[sound.onset:sound.onset + length], start, search)
+            if found is not None:
+                self._place(sound, *found)
+            elif sound.stage == len(STAGES) and not sound.placed:
+                sound.placed = sound.guessed = True  # no clear echo (a partner over it): a guess
+
+    def _replace_sounds(self) -> None:
+        """The model has explained the microphone badly for a while: a partner is talking, or a
+        sound moved (an output underrun delays the rest of it: seen 8 and 81 ms). Look for
+        each playing sound's latest stretch, searched wide, and move it if it moved."""
+        length, search = round(REPLACE_S * self.rate), round(REPLACE_S * self.rate)
+        for sound in self._sounds:
+            if not sound.placed or sound.guessed:
+                continue
+            end = min(len(sound.samples), self._count - search - sound.position)
+            begin = max(sound.onset, end - length)
+            if end - begin < length // 2:
+                continue
+            found = self._find_shift(sound.samples[begin:end], sound.position + begin, search)
+            if found is not None and abs(found[0]) >= 1:
+                self._place(sound, *found)
+
+    def _place(self, sound: _Sound, shift: float, gain: float) -> None:
+        whole = int(np.floor(shift))
+        sound.position += whole
+        sound.samples = _delayed(sound.samples, shift - whole)
+        sound.placed = self._moved = True
+        self._correction += whole
+        self._echo_gain = gain
+        if self._model_before_guesses is not None:
+            self._filter.weights = self._model_before_guesses
+            self._model_before_guesses = None
+        self._filter.expect_gain(gain)
+
+    def _find_shift(self, start: np.ndarray, position: int,
+                    search: int) -> tuple[float, float] | None:
+        """(samples the echo of `start` lies after `position`, its gain), or None if unclear.
+        The lag comes from whitened cross-correlation (GCC-PHAT): plain correlation of voiced
+        speech peaks at every pitch period too, and picked those here; the fraction of a sample
+        and the gain come from the plain correlation around it."""
+        lo = position - search - self._heard_start
+        energy = float(np.dot(start, start))
+        if energy < 1e-6 * len(start) or not self._heard:
+            return None
+        heard = np.concatenate(self._heard)[max(0, lo):lo + len(start) + 2 * search]
+        heard = np.concatenate([np.zeros(max(0, -lo), np.float32), heard])  # before the stream: none
+        size = 1 << (len(heard) + len(start)).bit_length()
+        cross = np.fft.rfft(heard, size) * np.conj(np.fft.rfft(start, size))
+        whitened = np.fft.irfft(cross / (np.abs(cross) + 1e-9), size)[: 2 * search + 1]
+        peak = int(np.argmax(whitened))
+        corr = np.fft.irfft(cross, size)[: 2 * search + 1]
+        local = heard[peak:peak + len(start)]
+        # Near the expected place the match must be close; searched wide, the peak must stand out.
+        wide = search > 0.05 * self.rate
+        if (wide and whitened[peak] < 6 * (float(np.std(whitened)) + 1e-12)) or \
+                corr[peak] < (0.5 if wide else 0.8) * np.sqrt(energy * float(np.dot(local, local))):
+            return None
+        shift = float(peak)
+        if 0 < peak < len(corr) - 1:  # the true peak lies between samples: fit a parabola
+            left, middle, right = corr[peak - 1], corr[peak], corr[peak + 1]
+            curve = left - 2 * middle + right
+            if curve < 0:
+                shift += 0.5 * (left - right) / curve
+        return shift - search, float(corr[peak]) / energy
+
+    def _forget_played(self) -> None:
+        horizon = self._count - PRE_DELAY - self._filter.length
+        while self._sounds and self._sounds[0].position + len(self._sounds[0].samples) < horizon \
+                and self._sounds[0].placed:
+            self._sounds.popleft()
+        while self._history and self._history[0][0] < self._count - HISTORY_S * self.rate:
+            self._history.popleft()
+
+
+def _delayed(samples: np.ndarray, fraction: float) -> np.ndarray:
+    """`samples` delayed by `fraction` of a sample (0..1), by a linear phase shift."""
+    if abs(fraction) < 1e-3:
+        return samples
+    size = 1 << (len(samples) + 64).bit_length()
+    spectrum = np.fft.rfft(samples, size) * np.exp(-2j * np.pi * np.fft.rfftfreq(size) * fraction)
+    return np.fft.irfft(spectrum, size)[: len(samples) + 1].astype(np.float32)
+
+
+def _tonal(samples: np.ndarray) -> bool:
+    """True when a few frequencies hold nearly all the energy (a cue, not a voice)."""
+    power = np.abs(np.fft.rfft(samples)) ** 2
+    if len(power) < 16 or not np.any(power):
+        return False
+    top = np.sort(power)[::-1][: max(1, len(power) // 50)]
+    return float(np.sum(top)) > 0.9 * float(np.sum(power))
+
+
+class _BlockNLMS:
+    """Partitioned-block frequency-domain NLMS with the gradient constraint (overlap-save):
+    an adaptive FIR of `partitions` * BLOCK taps, run one block at a time. The far-end
+    (reference) input leads the microphone by PRE_DELAY samples."""
+
+    def __init__(self, partitions: int) -> None:
+        self.length = partitions * BLOCK
+        bins = BLOCK + 1
+        self._spectra = np.zeros((partitions, bins), dtype=np.complex128)  # newest first
+        self.weights = np.zeros((partitions, bins), dtype=np.complex128)
+        self._power: np.ndarray | None = None  # reference power per bin, once there is some
+        self._last_ref = np.zeros(BLOCK)
+        self._idle_blocks = 0
+        self._since_adapted = 0
+        self._trusted = False
+
+    @property
+    def ringing(self) -> bool:
+        """True while played sound is still inside the filter's span (its echo may still come)."""
+        return self._idle_blocks < len(self._spectra) + 1
+
+    def expect_gain(self, gain: float) -> None:
+        """A sound's echo was just measured at `gain`. With nothing learnt yet, start from a
+        single tap there (a model learnt from zero takes seconds of speech); when the level
+        moved (louder, quieter) by more than 1.5 dB, rescale what was learnt."""
+        current = self.gain
+        if current < 1e-3:
+            self.weights[PRE_DELAY // BLOCK] = gain * np.exp(
+                -2j * np.pi * np.fft.rfftfreq(2 * BLOCK) * (PRE_DELAY % BLOCK))
+        elif abs(20 * np.log10(max(gain, 1e-6) / current)) > 1.5:
+            self.weights *= gain / current
+
+    @property
+    def gain(self) -> float:
+        taps = np.fft.irfft(self.weights, 2 * BLOCK)[:, :BLOCK]
+        return float(np.max(np.abs(taps)))
+
+    def run(self, ref: np.ndarray, mic: np.ndarray,
+            learn: bool | str = True) -> tuple[np.ndarray, np.ndarray]:
+        """(estimated echo, mic minus it) for a chunk; a partial last block (and any block, with
+        `learn` False) is filtered by the current model without adapting."""
+        echo = np.zeros(len(mic), dtype=np.float32)
+        for lo in range(0, len(mic), BLOCK):
+            ref_block = np.zeros(BLOCK)
+            ref_block[: len(ref[lo:lo + BLOCK])] = ref[lo:lo + BLOCK]
+            mic_block = np.zeros(BLOCK)
+            mic_block[: len(mic[lo:lo + BLOCK])] = mic[lo:lo + BLOCK]
+            adapt = learn if lo + BLOCK <= len(mic) else False
+            echo[lo:lo + BLOCK] = self._block(ref_block, mic_block, adapt)[: len(mic) - lo]
+        return echo, mic - echo
+
+    def _block(self, ref: np.ndarray, mic: np.ndarray, adapt: bool | str) -> np.ndarray:
+        self._idle_blocks = self._idle_blocks + 1 if not np.any(ref) else 0
+        newest = np.fft.rfft(np.concatenate([self._last_ref, ref]))
+        self._last_ref = ref
+        self._spectra = np.roll(self._spectra, 1, axis=0)
+        self._spectra[0] = newest
+        echo = np.fft.irfft(np.sum(self.weights * self._spectra, axis=0))[BLOCK:]
+        error = mic - echo
+        heard = float(np.dot(mic, mic))
+        if adapt and np.any(ref) and heard > 1e-8 * BLOCK:  # (nothing to learn from silence)
+            # Speech comes and goes: the power is averaged over the filter's whole span and
+            # floored by its mean, or quiet bins get huge steps and the filter diverges.
+            power = np.mean(np.abs(self._spectra) ** 2, axis=0)
+            self._power = power if self._power is None else 0.9 * self._power + 0.1 * power
+            explained = 1.0 - float(np.dot(error, error)) / heard
+            self._since_adapted = 0 if explained >= ADAPT_WHEN_EXPLAINED else self._since_adapted + 1
+            if self._since_adapted > RELEARN_AFTER_BLOCKS:
+                self._trusted = False
+            if adapt == "freely" or not self._trusted or explained >= ADAPT_WHEN_EXPLAINED:
+                self._adapt(error)
+            self._trusted = self._trusted or explained >= TRUSTED_WHEN_EXPLAINED
+        return echo
+
+    def _adapt(self, error: np.ndarray) -> None:
+        error_spectrum = np.fft.rfft(np.concatenate([np.zeros(BLOCK), error]))
+        total = self._power * len(self._spectra) + np.mean(self._power) + 1e-10
+        gradient = np.conj(self._spectra) * error_spectrum / total
+        # Keep the filter causal and BLOCK taps per partition (the overlap-save constraint).
+        taps = np.fft.irfft(gradient, 2 * BLOCK, axis=1)
+        taps[:, BLOCK:] = 0.0
+        self.weights += STEP * np.fft.rfft(taps, axis=1)
