@@ -1,3 +1,5 @@
+import subprocess
+import sys
 from pathlib import Path
 from urllib.error import URLError
 
@@ -87,3 +89,14 @@ def test_models_list_names_each_model_and_the_active_engine(empty_machine, capsy
     out = capsys.readouterr().out
     assert f"{english}  (models/, English: used)" in out and "not English: ignored" in out \
         and f"Active engine: Vosk with {english}" in out
+
+
+def test_cache_folders_are_the_ones_vosk_searches():
+    assert models_store.cache_dirs() == [Path(d) for d in vosk.MODEL_DIRS if d is not None]
+
+
+def test_finding_a_model_does_not_load_vosk():
+    code = ("import sys; from voice_coach import models_store; models_store.find_model(None); "
+            "print('vosk' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

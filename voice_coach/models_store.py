@@ -39,10 +39,12 @@ def is_vosk_model(path: Path) -> bool:
 
 
 def cache_dirs() -> list[Path]:
-    """Vosk's own model folders, as its library searches them."""
-    import vosk
-
-    return [Path(d) for d in vosk.MODEL_DIRS if d is not None]
+    """Vosk's own model folders, as its library searches them (its `MODEL_DIRS`, spelled out here:
+    importing vosk loads its 17 MB speech library, which a machine without a Vosk model, the
+    PocketSphinx default, would carry all night for nothing)."""
+    folders = [os.environ.get("VOSK_MODEL_PATH"), Path("/usr/share/vosk"),
+               Path.home() / "AppData/Local/vosk", Path.home() / ".cache/vosk"]
+    return [Path(d) for d in folders if d is not None]
 
 
 def find_model(explicit: str | Path | None = None) -> Path | None:
@@ -80,7 +82,7 @@ def download(language: str = "en-us", into: Path = MODELS_DIR) -> Path:
     if is_vosk_model(target):
         return target
     try:
-        _VoskDownloader().download_model(target)
+        _vosk_downloader().download_model(target)
     except (URLError, OSError) as error:
         Path(f"{target}.zip").unlink(missing_ok=True)  # never leave a half-downloaded archive
         reason = getattr(error, "reason", None) or error
@@ -90,11 +92,13 @@ def download(language: str = "en-us", into: Path = MODELS_DIR) -> Path:
     return target
 
 
-class _VoskDownloader:
+def _vosk_downloader():
     """Vosk's download and progress-bar code, borrowed from its Model class without creating a
     model (Model.__init__ would load one, and its __del__ frees a handle we never had)."""
+    from vosk import Model
 
-    from vosk import Model as _Model
+    class Downloader:
+        download_model = Model.download_model
+        download_progress_hook = Model.download_progress_hook
 
-    download_model = _Model.download_model
-    download_progress_hook = _Model.download_progress_hook
+    return Downloader()
