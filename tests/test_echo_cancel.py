@@ -153,3 +153,24 @@ def test_overlap_of_a_stretch_after_the_coach_has_no_echo():
     canceller.played(coach, 10.0)
     _feed(canceller, np.concatenate([_room(coach, {30: 0.6}), _voice(1.0, seed=2)]))
     assert canceller.overlap(1.2, 2.0).echo_share == 0.0
+
+
+def test_the_coach_voice_broken_up_by_underruns_resembles_what_was_played():
+    coach = _voice(3.0, seed=1)
+    canceller = EchoCanceller(RATE)
+    canceller.played(coach, 10.0)
+    rng = np.random.default_rng(5)
+    # Every 0.3 s the rest of the sound jumps by up to 0.2 s (skipped or delayed): no model follows.
+    broken = np.concatenate([np.roll(coach, int(rng.integers(-3200, 3200)))[i:i + 4800]
+                             for i in range(0, len(coach), 4800)])
+    _feed(canceller, broken)
+    assert canceller.resemblance(0.5, 2.9) > 0.8
+
+
+def test_a_partner_over_the_coach_does_not_resemble_what_was_played():
+    coach, partner = _voice(4.0, seed=1), _voice(4.0, seed=2)
+    partner[: 2 * RATE] = 0.0
+    canceller = EchoCanceller(RATE)
+    canceller.played(coach, 10.0)
+    _feed(canceller, _room(coach, {30: 0.6}) + partner)
+    assert canceller.resemblance(2.2, 3.9) < 0.2

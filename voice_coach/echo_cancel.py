@@ -50,10 +50,17 @@ RELEARN_AFTER_BLOCKS = 80
 volume changed, the device moved) rather than the partners talking, and adapts freely again."""
 POOR_CHUNKS = 1
 """Chunks in a row the model explains badly before sounds are looked for again."""
-REPLACE_S = 0.1
-"""Sounds looked for again: on their last 0.1 s heard, searched 0.1 s either way (shifts seen:
-8 ms and 81 ms), so a shift is found 0.2 s after it happened."""
-HISTORY_S = 20.0
+REPLACE_S = ((0.1, 0.1), (0.15, 0.3))
+"""Sounds looked for again: (seconds of their latest stretch heard, how far either way), the
+near search first (found sooner). Output underruns on a busy machine move the rest of a sound
+(seen: 8 ms, 81 ms; with two other processes at full load, hundreds of underruns in 18 s of
+speech, parts skipped or delayed by up to 0.3 s)."""
+HISTORY_S = 13.0
+"""Seconds of echo figures, played sounds and cleaned sound kept to judge an utterance (at most
+12 s long) afterwards: nothing older is kept."""
+RESEMBLES = 0.5
+"""A stretch of cleaned sound correlating this well (normalised) with something the coach played,
+at any lag within half a second, is the coach's own voice, however broken up by underruns."""
 AUDIBLE = 1e-6
 """Mean echo power (-60 dBFS) above which the coach counts as heard in a chunk."""
 
@@ -89,12 +96,26 @@ class _Sound:
         loud = np.flatnonzero(np.abs(samples) > 0.05 * (float(np.max(np.abs(samples), initial=0.0))))
         self.onset = int(loud[0]) if len(loud) else 0
         """Voices start after some silence: sounds are placed by what follows their onset."""
+        self.fraction = 0.0
+        """How far (0..1 of a sample) the echo lies after `position`."""
         self.placed = False
         self.stage = 0
         self.guessed = False
         self.tonal = _tonal(samples[self.onset:self.onset + 8000])
         """A few pure tones (the breath cues) cannot be placed: they match themselves every
         period. The filter learns them as they come instead (see EchoCanceller._settle)."""
+
+
+    def between(self, lo: int, hi: int) -> np.ndarray:
+        """Samples [lo, hi) of the sound as it reaches the microphone (delayed by `fraction`)."""
+        margin = _HALF if self.fraction >= 1e-3 else 0
+        padded = np.zeros(hi - lo + 2 * margin, dtype=np.float32)
+        a, b = max(0, lo - margin), min(len(self.samples), hi + margin)
+        if a < b:
+            padded[a - (lo - margin):b - (lo - margin)] = self.samples[a:b]
+        if not margin:
+            return padded
+        return np.convolve(padded, _fractional_delay(self.fraction), "valid")
 
 
 class EchoCanceller:
@@ -107,6 +128,7 @@ class EchoCanceller:
         self._heard: deque[np.ndarray] = deque()
         self._heard_start = 0
         self._filter = _BlockNLMS(partitions)
+        self._cleaned: deque[tuple[int, np.ndarray]] = deque()  # (start, chunk) for HISTORY_S
         self._history: deque[tuple[int, int, float, float]] = deque()
         """(start, length, echo energy, residual energy) of recent chunks the coach was heard in."""
         self._model_before_guesses: np.ndarray | None = None
@@ -133,9 +155,9 @@ class EchoCanceller:
             if sound.position is None:
                 continue
             lo = max(start, sound.position)
-            hi = min(start + length, sound.position + len(sound.samples))
+            hi = min(start + length, sound.position + len(sound.samples) + _HALF)
             if lo < hi:
-                out[lo - start:hi - start] += sound.samples[lo - sound.position:hi - sound.position]
+                out[lo - start:hi - start] += sound.between(lo - sound.position, hi - sound.position)
         return out
 
     def cancel(self, mic: np.ndarray, start_s: float) -> np.ndarray:
@@ -156,6 +178,7 @@ class EchoCanceller:
         ref = self.reference(start + PRE_DELAY, len(mic))
         if not np.any(ref) and not self._filter.ringing:
             self.last_estimate = None
+            self._cleaned.append((start, mic))
             return mic
         learn, unsure = self._settle(start + len(mic) + PRE_DELAY)
         if self._moved:  # the filter still holds the sound where it was, for its whole length
@@ -181,8 +204,42 @@ class EchoCanceller:
         self.last_estimate = EchoEstimate(self._correction / self.rate, self._filter.gain, explained)
         self._history.append((start, len(mic), echo_energy, residual))
         if explained >= ECHO_ONLY:
-            return np.zeros_like(cleaned)  # nothing but the coach: what is left is residue
+            cleaned = np.zeros_like(cleaned)  # nothing but the coach: what is left is residue
+        self._cleaned.append((start, cleaned))
         return cleaned
+
+    def resemblance(self, start_s: float, end_s: float) -> float:
+        """0..1: the share of what is left in the stretch [start_s, end_s) of the cleaned stream
+        that is a copy of something the coach played, found a quarter second at a time at any
+        lag within half a second. The coach's own voice broken up by output underruns (which
+        no echo model follows) is near 1; a partner, even over the coach, near 0."""
+        lo, hi = round(start_s * self.rate), round(end_s * self.rate)
+        piece, search = self.rate // 6, self.rate // 2
+        cleaned = self._cleaned_between(lo, hi)
+        total = matched = 0.0
+        for begin in range(0, len(cleaned) - piece // 2, piece):
+            part = cleaned[begin:begin + piece]
+            energy = float(np.dot(part, part))
+            if energy < AUDIBLE * len(part):
+                continue
+            ref = self.reference(lo + begin - search, len(part) + 2 * search).astype(np.float64)
+            size = 1 << (len(ref) + len(part)).bit_length()
+            corr = np.fft.irfft(np.fft.rfft(ref, size) * np.conj(np.fft.rfft(part, size)), size)
+            sliding = np.concatenate([[0.0], np.cumsum(ref ** 2)])
+            window = sliding[len(part):len(part) + 2 * search + 1] - sliding[:2 * search + 1]
+            score = corr[:2 * search + 1] / np.sqrt(energy * window + 1e-12)
+            total += energy
+            if float(np.max(score)) >= RESEMBLES:
+                matched += energy
+        return matched / total if total else 0.0
+
+    def _cleaned_between(self, lo: int, hi: int) -> np.ndarray:
+        out = np.zeros(max(0, hi - lo), dtype=np.float32)
+        for start, chunk in self._cleaned:
+            a, b = max(lo, start), min(hi, start + len(chunk))
+            if a < b:
+                out[a - lo:b - lo] = chunk[a - start:b - start]
+        return out
 
     def _expected_echo(self, start: int, length: int) -> float:
         """The most echo energy a chunk may hold, wherever within the timestamps' jitter the
@@ -275,7 +332,7 @@ class EchoCanceller:
             sound.stage += 1
             if wide and sound.placed:
                 continue
-            found = self._find_shift(sound.samples[sound.onset:sound.onset + length], start, search)
+            found = self._find_shift(sound.between(sound.onset, sound.onset + length), start, search)
             if found is not None:
                 self._place(sound, *found)
             elif sound.stage == len(STAGES) and not sound.placed:
@@ -285,22 +342,28 @@ class EchoCanceller:
         """The model has explained the microphone badly for a while: a partner is talking, or a
         sound moved (an output underrun delays the rest of it: seen 8 and 81 ms). Look for
         each playing sound's latest stretch, searched wide, and move it if it moved."""
-        length, search = round(REPLACE_S * self.rate), round(REPLACE_S * self.rate)
         for sound in self._sounds:
             if not sound.placed or sound.guessed:
                 continue
-            end = min(len(sound.samples), self._count - search - sound.position)
-            begin = max(sound.onset, end - length)
-            if end - begin < length // 2:
-                continue
-            found = self._find_shift(sound.samples[begin:end], sound.position + begin, search)
-            if found is not None and abs(found[0]) >= 1:
-                self._place(sound, *found)
+            for length_s, search_s in REPLACE_S:
+                length, search = round(length_s * self.rate), round(search_s * self.rate)
+                end = self._count - search - sound.position
+                begin = max(sound.onset, end - length)
+                if end - begin < length // 2 or end > len(sound.samples):
+                    continue  # (not far enough into the sound yet, or it has ended)
+                found = self._find_shift(sound.between(begin, end), sound.position + begin,
+                                         search, match=0.8)
+                # (A partner over the coach can make a weaker copy look like the echo: the
+                # level must be the echo's too.)
+                if found is not None and abs(20 * np.log10(max(found[1], 1e-6) / self._echo_gain)) < 4:
+                    if abs(found[0]) >= 1:
+                        self._place(sound, *found)
+                    break
 
     def _place(self, sound: _Sound, shift: float, gain: float) -> None:
-        whole = int(np.floor(shift))
+        whole = int(np.floor(shift + sound.fraction))
         sound.position += whole
-        sound.samples = _delayed(sound.samples, shift - whole)
+        sound.fraction = shift + sound.fraction - whole
         sound.placed = self._moved = True
         self._correction += whole
         self._echo_gain = gain
@@ -309,8 +372,8 @@ class EchoCanceller:
             self._model_before_guesses = None
         self._filter.expect_gain(gain)
 
-    def _find_shift(self, start: np.ndarray, position: int,
-                    search: int) -> tuple[float, float] | None:
+    def _find_shift(self, start: np.ndarray, position: int, search: int,
+                    match: float | None = None) -> tuple[float, float] | None:
         """(samples the echo of `start` lies after `position`, its gain), or None if unclear.
         The lag comes from whitened cross-correlation (GCC-PHAT): plain correlation of voiced
         speech peaks at every pitch period too, and picked those here; the fraction of a sample
@@ -329,8 +392,9 @@ class EchoCanceller:
         local = heard[peak:peak + len(start)]
         # Near the expected place the match must be close; searched wide, the peak must stand out.
         wide = search > 0.05 * self.rate
+        match = match if match is not None else 0.5 if wide else 0.8
         if (wide and whitened[peak] < 6 * (float(np.std(whitened)) + 1e-12)) or \
-                corr[peak] < (0.5 if wide else 0.8) * np.sqrt(energy * float(np.dot(local, local))):
+                corr[peak] < match * np.sqrt(energy * float(np.dot(local, local))):
             return None
         shift = float(peak)
         if 0 < peak < len(corr) - 1:  # the true peak lies between samples: fit a parabola
@@ -341,21 +405,25 @@ class EchoCanceller:
         return shift - search, float(corr[peak]) / energy
 
     def _forget_played(self) -> None:
-        horizon = self._count - PRE_DELAY - self._filter.length
+        horizon = self._count - HISTORY_S * self.rate
         while self._sounds and self._sounds[0].position + len(self._sounds[0].samples) < horizon \
                 and self._sounds[0].placed:
             self._sounds.popleft()
+        while self._cleaned and self._cleaned[0][0] < horizon:
+            self._cleaned.popleft()
         while self._history and self._history[0][0] < self._count - HISTORY_S * self.rate:
             self._history.popleft()
 
 
-def _delayed(samples: np.ndarray, fraction: float) -> np.ndarray:
-    """`samples` delayed by `fraction` of a sample (0..1), by a linear phase shift."""
-    if abs(fraction) < 1e-3:
-        return samples
-    size = 1 << (len(samples) + 64).bit_length()
-    spectrum = np.fft.rfft(samples, size) * np.exp(-2j * np.pi * np.fft.rfftfreq(size) * fraction)
-    return np.fft.irfft(spectrum, size)[: len(samples) + 1].astype(np.float32)
+_HALF = 16
+"""Half the length of the fractional-delay filter (samples)."""
+
+
+def _fractional_delay(fraction: float) -> np.ndarray:
+    """A windowed-sinc filter delaying by `fraction` of a sample (applied per chunk: shifting a
+    whole 18-second sentence up front took 35 ms of the loop's time)."""
+    taps = np.arange(-_HALF, _HALF + 1) - fraction
+    return (np.sinc(taps) * np.kaiser(2 * _HALF + 1, 8.0)).astype(np.float32)
 
 
 def _tonal(samples: np.ndarray) -> bool:
