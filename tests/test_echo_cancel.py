@@ -174,3 +174,13 @@ def test_a_partner_over_the_coach_does_not_resemble_what_was_played():
     canceller.played(coach, 10.0)
     _feed(canceller, _room(coach, {30: 0.6}) + partner)
     assert canceller.resemblance(2.2, 3.9) < 0.2
+
+
+def test_a_sound_whose_start_was_not_heard_is_still_removed_later(monkeypatch):
+    coach = _voice(3.0, seed=1)
+    canceller = _linear_only(EchoCanceller(RATE), monkeypatch)
+    canceller.played(coach, 10.0)
+    mic = _room(coach, {20: 0.6})
+    mic[:RATE] = 0.0  # (the microphone was muted for its first second)
+    cleaned = _feed(canceller, mic)
+    assert _db(cleaned[2 * RATE:]) < _db(mic[2 * RATE:]) - 25

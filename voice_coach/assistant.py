@@ -49,8 +49,8 @@ leftover echo -25 dB and below, a partner talking over the coach about 0 dB."""
 OWN_VOICE_SHARE = 0.6
 """Said over the coach, an utterance mostly made of copies of what the coach played is its own
 voice that no echo model could follow (output underruns on a busy machine skip and delay parts of
-a sentence), and is dropped. Measured on a live session beside two busy processes: four of
-five such utterances 1.0 (one, in tatters, 0.13); a partner's "coach, stop please" over the
+a sentence), and is dropped. Measured on a live session beside two busy processes: three of
+four such utterances 1.0 (one, in tatters, 0.13); a partner's "coach, stop please" over the
 coach's leftover voice 0.38."""
 WAKE_JOIN_S = 1.2
 """People pause after the wake word ("coach, ... start a hug"): a lone wake word waits this long

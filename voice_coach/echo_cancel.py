@@ -390,6 +390,8 @@ class EchoCanceller:
         peak = int(np.argmax(whitened))
         corr = np.fft.irfft(cross, size)[: 2 * search + 1]
         local = heard[peak:peak + len(start)]
+        if float(np.dot(local, local)) < 1e-3 * energy:
+            return None  # the microphone heard (next to) nothing there
         # Near the expected place the match must be close; searched wide, the peak must stand out.
         wide = search > 0.05 * self.rate
         match = match if match is not None else 0.5 if wide else 0.8
