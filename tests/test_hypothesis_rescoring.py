@@ -1,0 +1,87 @@
+import pytest
+
+from voice_coach.hypothesis_rescoring import NearestSentences, Segment, filler_share, grammar, verified
+from voice_coach.intent import IntentMatcher
+from voice_coach.intent_catalog import load_catalog
+from voice_coach.partner_voice import mix, speak
+from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
+from voice_coach.recognition import hear
+from voice_coach.session import CONTROLS
+
+SENTENCES = ["stop", "stop that", "pause", "start a hug timer", "what is a repair"]
+
+
+def test_nearest_sentences_are_found_by_spelling_nearest_first():
+    assert NearestSentences(SENTENCES, count=2)(["start a hug time"])[0] == "start a hug timer"
+
+
+def test_nearest_sentences_ignore_the_wake_word():
+    assert NearestSentences(SENTENCES, count=1)(["coach pause"]) == ["pause"]
+
+
+def test_nearest_sentences_draw_on_every_reading():
+    assert set(NearestSentences(SENTENCES, count=2)(["stop", "what is a repair"])) == {
+        "stop", "what is a repair"}
+
+
+def test_grammar_offers_each_sentence_with_an_optional_wake_word():
+    assert "public <said> = [coach] ( ( stop ) | ( pause ) );" in grammar(["stop", "pause"])
+
+
+FREE = [Segment("<s>", 0, 9), Segment("stop", 10, 39), Segment("that", 40, 59),
+        Segment("</s>", 60, 70)]
+
+
+def test_filler_share_counts_silence_inside_the_speech_only():
+    forced = [Segment("<sil>", 0, 9), Segment("stop", 10, 39), Segment("<sil>", 40, 59)]
+    assert filler_share(forced, FREE) == 0.4
+
+
+def test_forced_sentence_close_to_a_free_reading_is_verified():
+    forced = [Segment("<sil>", 0, 9), Segment("stop", 10, 35), Segment("that", 36, 59)]
+    assert verified("stop that", forced, ["stop at", "top hat"], FREE)
+
+
+def test_forced_sentence_far_from_every_reading_is_not_verified():
+    forced = [Segment("stop", 10, 35), Segment("that", 36, 59)]
+    assert not verified("stop that", forced, ["i wish the rain would stop"], FREE)
+
+
+def test_forced_sentence_that_leaves_speech_to_silence_is_not_verified():
+    forced = [Segment("stop", 10, 39), Segment("[NOISE]", 40, 59)]
+    assert not verified("stop", forced, ["stop that"], FREE)
+
+
+# The second pass inside the real recogniser, on real espeak-ng speech.
+
+
+@pytest.fixture(scope="module")
+def catalog():
+    return load_catalog()
+
+
+@pytest.fixture(scope="module")
+def ears(catalog):
+    return PocketSphinxRecognizer(catalog)
+
+
+def _template(text: str, catalog) -> bool:
+    return text.removeprefix("coach ") in {s.text for s in catalog.spoken_sentences()}
+
+
+@pytest.mark.parametrize("said", ["coach breathe with us", "hang on a second"])
+def test_spoken_command_comes_out_as_a_template_sentence(ears, catalog, said):
+    assert _template(hear(speak(said), ears).text, catalog)
+
+
+def test_command_in_fan_noise_comes_out_as_its_sentence(ears):
+    assert hear(mix(speak("stop"), "fan", 10.0), ears).text == "stop"
+
+
+def test_sharing_sentence_is_not_snapped_to_a_control(ears, catalog):
+    heard = hear(speak("i wish the rain would stop"), ears).text
+    assert IntentMatcher(catalog).match(heard, allowed=CONTROLS).intent is None
+
+
+def test_sharing_sentence_keeps_its_free_reading(ears, catalog):
+    assert not _template(hear(speak("the kids finally fell asleep"), ears).text, catalog)
