@@ -61,6 +61,11 @@ HISTORY_S = 13.0
 RESEMBLES = 0.5
 """A stretch of cleaned sound correlating this well (normalised) with something the coach played,
 at any lag within half a second, is the coach's own voice, however broken up by underruns."""
+ONLY_ECHO_LEVEL = 1.5
+"""Where the model is unsure, a chunk no louder than this times the echo it could hold is taken
+for echo alone and silenced (higher, and a partner's softer sounds over a cue were lost)."""
+SUPPRESS = 4.0
+"""Over-subtraction (6 dB) when echo is suppressed by level, frequency by frequency."""
 AUDIBLE = 1e-6
 """Mean echo power (-60 dBFS) above which the coach counts as heard in a chunk."""
 
@@ -131,7 +136,6 @@ class EchoCanceller:
         self._cleaned: deque[tuple[int, np.ndarray]] = deque()  # (start, chunk) for HISTORY_S
         self._history: deque[tuple[int, int, float, float]] = deque()
         """(start, length, echo energy, residual energy) of recent chunks the coach was heard in."""
-        self._model_before_guesses: np.ndarray | None = None
         self._poor = 0  # chunks in a row the model explained badly
         self._echo_gain = 1.0  # as last measured; until then, assume all of it is heard
         self._moved = False  # a sound was placed anew during this chunk
@@ -188,13 +192,21 @@ class EchoCanceller:
         echo, cleaned = self._filter.run(ref, mic, learn=learn)
         heard = float(np.dot(mic, mic)) or 1e-12
         echo_energy, residual = float(np.dot(echo, echo)), float(np.dot(cleaned, cleaned))
-        wrong = residual > heard  # the model adds echo here (a sound moved)
-        expected = self._expected_echo(start, len(mic)) if unsure or wrong else 0.0
-        if wrong or (unsure and (residual > 0.5 * heard or heard <= 2.0 * expected)):
+        # The model adds echo here (a sound moved): it left more than was heard, and foresaw
+        # echo of half what was heard or more. (Not merely the former: a partner's voice and the
+        # echo can partly cancel each other in the air within a chunk.)
+        wrong = residual > heard and echo_energy > 0.5 * heard
+        doubtful = unsure or wrong or residual > 0.5 * heard
+        expected = self._expected_echo(start, len(mic)) if doubtful else 0.0
+        if doubtful and heard <= (ONLY_ECHO_LEVEL if unsure or wrong else ONLY_ECHO_POOR) * expected:
             # The model may miss a sound that is not placed (yet), or cannot be (a cue), or has
-            # moved: either the microphone holds no more than that sound could be (silence it),
-            # or someone else is there too (keep all of it: cancelling could add the echo twice).
-            cleaned = np.zeros_like(mic) if heard <= 2.0 * expected else mic.copy()
+            # moved; but nothing louder than that sound is there: it is all echo.
+            cleaned = np.zeros_like(mic)
+        elif wrong or (unsure and residual > 0.5 * heard):
+            # Someone else is there too: take out, frequency by frequency, as much as the played
+            # sounds could put there (levels need no placing to the sample), and keep the rest.
+            cleaned = self._suppress(mic, start)
+        if doubtful:
             echo_energy, residual = max(expected, echo_energy), float(np.dot(cleaned, cleaned))
         explained = max(0.0, 1.0 - residual / heard)
         self._poor = self._poor + 1 if explained < 0.5 and not unsure else 0
@@ -240,6 +252,16 @@ class EchoCanceller:
             if a < b:
                 out[a - lo:b - lo] = chunk[a - start:b - start]
         return out
+
+    def _suppress(self, mic: np.ndarray, start: int) -> np.ndarray:
+        """`mic` without the frequencies where the played sounds (at the echo's level, wherever
+        within a few ms they lie) are as loud as what was heard, with a margin."""
+        size = 1 << len(mic).bit_length()
+        heard = np.fft.rfft(mic, size)
+        echo = self._echo_gain * np.abs(np.fft.rfft(self.reference(start, len(mic)), size))
+        echo = np.maximum(echo, np.maximum(np.roll(echo, 1), np.roll(echo, -1)))  # (a glide)
+        gain = np.clip(1.0 - SUPPRESS * echo ** 2 / (np.abs(heard) ** 2 + 1e-12), 0.0, 1.0)
+        return np.fft.irfft(gain * heard, size)[: len(mic)].astype(np.float32)
 
     def _expected_echo(self, start: int, length: int) -> float:
         """The most echo energy a chunk may hold, wherever within the timestamps' jitter the
@@ -292,21 +314,18 @@ class EchoCanceller:
         while self._count - self._heard_start - len(self._heard[0]) > self.rate:
             self._heard_start += len(self._heard.popleft())
 
-    def _settle(self, until: int) -> tuple[bool | str, bool]:
+    def _settle(self, until: int) -> tuple[bool, bool]:
         """Whether the filter may learn from the sounds now reaching the microphone. Not while
-        one is still where its timestamp guesses (it is about to move). A sound that could not
-        be placed is learnt as it is, "freely" (it is hardly ever a partner: the model is at
-        fault), and the model learnt on placed sounds is kept aside to come back when the next
-        one is placed. Also whether the echo model may be off (a sound is only guessed)."""
+        one is still where its timestamp guesses (it is about to move), nor from a sound that
+        could not be placed (learning a tone a few ms off made the model diverge). Also whether
+        the echo model may be off there."""
         current = [sound for sound in self._sounds
                    if sound.position is not None and sound.position < until
                    and sound.position + len(sound.samples) + self._filter.length > until - PRE_DELAY]
         if not all(sound.placed for sound in current):
             return False, True
         if any(sound.guessed for sound in current):
-            if self._model_before_guesses is None:
-                self._model_before_guesses = self._filter.weights.copy()
-            return "freely", True
+            return False, True
         return True, False
 
     def _place_sounds(self) -> None:
@@ -367,9 +386,6 @@ class EchoCanceller:
         sound.placed = self._moved = True
         self._correction += whole
         self._echo_gain = gain
-        if self._model_before_guesses is not None:
-            self._filter.weights = self._model_before_guesses
-            self._model_before_guesses = None
         self._filter.expect_gain(gain)
 
     def _find_shift(self, start: np.ndarray, position: int, search: int,
@@ -475,7 +491,7 @@ class _BlockNLMS:
         return float(np.max(np.abs(taps)))
 
     def run(self, ref: np.ndarray, mic: np.ndarray,
-            learn: bool | str = True) -> tuple[np.ndarray, np.ndarray]:
+            learn: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """(estimated echo, mic minus it) for a chunk; a partial last block (and any block, with
         `learn` False) is filtered by the current model without adapting."""
         echo = np.zeros(len(mic), dtype=np.float32)
@@ -488,7 +504,7 @@ class _BlockNLMS:
             echo[lo:lo + BLOCK] = self._block(ref_block, mic_block, adapt)[: len(mic) - lo]
         return echo, mic - echo
 
-    def _block(self, ref: np.ndarray, mic: np.ndarray, adapt: bool | str) -> np.ndarray:
+    def _block(self, ref: np.ndarray, mic: np.ndarray, adapt: bool) -> np.ndarray:
         self._idle_blocks = self._idle_blocks + 1 if not np.any(ref) else 0
         newest = np.fft.rfft(np.concatenate([self._last_ref, ref]))
         self._last_ref = ref
@@ -506,7 +522,7 @@ class _BlockNLMS:
             self._since_adapted = 0 if explained >= ADAPT_WHEN_EXPLAINED else self._since_adapted + 1
             if self._since_adapted > RELEARN_AFTER_BLOCKS:
                 self._trusted = False
-            if adapt == "freely" or not self._trusted or explained >= ADAPT_WHEN_EXPLAINED:
+            if not self._trusted or explained >= ADAPT_WHEN_EXPLAINED:
                 self._adapt(error)
             self._trusted = self._trusted or explained >= TRUSTED_WHEN_EXPLAINED
         return echo
