@@ -62,8 +62,12 @@ RESEMBLES = 0.5
 """A stretch of cleaned sound correlating this well (normalised) with something the coach played,
 at any lag within half a second, is the coach's own voice, however broken up by underruns."""
 ONLY_ECHO_LEVEL = 1.5
-"""Where the model is unsure, a chunk no louder than this times the echo it could hold is taken
-for echo alone and silenced (higher, and a partner's softer sounds over a cue were lost)."""
+"""Where the model is unsure (a sound not placed yet, a cue, a sound that moved), a chunk no
+louder than this times the echo it could hold is taken for echo alone and silenced (the higher,
+the more of a partner's softer sounds over a cue are silenced with it)."""
+ONLY_ECHO_POOR = 1.1
+"""The same where the model is merely doing badly (a partner talking over the coach): at 1.2, a
+partner's "stop please" over the coach kept 1.5-2 dB less over the echo left than at 1.1."""
 SUPPRESS = 4.0
 """Over-subtraction (6 dB) when echo is suppressed by level, frequency by frequency."""
 AUDIBLE = 1e-6
