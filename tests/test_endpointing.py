@@ -2,7 +2,7 @@ import numpy as np
 
 from voice_coach.partner_voice import mix, noise, speak
 from voice_coach.audio_types import Audio
-from voice_coach.endpointing import Endpointer
+from voice_coach.endpointing import EarlyRecognizer, Endpointer, Utterance
 
 RATE = 16000
 
@@ -114,3 +114,74 @@ def test_times_are_on_the_given_stream_clock():
     [here] = feed_all(Endpointer(), audio)
     [there] = feed_all(Endpointer(start_time=100.0), audio)
     assert abs(there.start_s - here.start_s - 100.0) < 1e-9
+
+
+def settled_and_delivered(audio: Audio, chunk: int = 480) -> list[tuple[str, int, np.ndarray]]:
+    """(what, sample index it came at, samples) for each settled copy and each utterance."""
+    seen = []
+    endpointer = Endpointer(on_settled=lambda u: seen.append(("settled", fed, u.samples)))
+    pcm = np.frombuffer(audio.to_int16_bytes(), dtype=np.int16)
+    for fed in range(chunk, len(pcm) + chunk, chunk):
+        seen += [("utterance", fed, u.samples) for u in endpointer.feed(pcm[fed - chunk:fed])]
+    return seen
+
+
+def test_the_last_settled_copy_is_the_utterance_later_delivered():
+    *_, (_, _, early), (_, _, final) = settled_and_delivered(in_silence(speak("coach, a bit louder")))
+    assert np.array_equal(early, final)
+
+
+def test_an_utterance_settles_most_of_a_hangover_before_it_is_delivered():
+    [(_, settled_at, _), (_, delivered_at, _)] = settled_and_delivered(
+        in_silence(speak("start a hug timer")))
+    assert (delivered_at - settled_at) / RATE >= 0.25
+
+
+def test_speech_that_resumes_after_a_settled_copy_makes_it_stale():
+    first, second = speak("coach"), speak("quieter please")
+    first_end, second_start = speech_bounds(first)[1], speech_bounds(second)[0]
+    gap = np.zeros(int(0.25 * RATE), np.float32)  # longer than the tail, shorter than the hangover
+    seen = settled_and_delivered(in_silence(Audio(np.concatenate([
+        first.samples[:int(first_end * RATE)], gap, second.samples[int(second_start * RATE):]]),
+        RATE)))
+    assert [what for what, _, _ in seen] == ["settled", "settled", "utterance"] \
+        and len(seen[0][2]) < len(seen[2][2])
+
+
+class CountingRecognizer:
+    """Stands in for an engine: the transcript is the sample count, and every decode is counted."""
+
+    sample_rate, name = RATE, "counting"
+
+    def __init__(self) -> None:
+        self.decoded: list[int] = []
+
+    def transcribe(self, samples):
+        self.decoded.append(len(samples))
+        return str(len(samples))
+
+
+def test_an_utterance_recognised_early_is_not_recognised_again():
+    engine = CountingRecognizer()
+    early = EarlyRecognizer(engine)
+    utterance = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
+    early.settled(utterance)
+    assert (early.transcribe(utterance.samples.copy()), engine.decoded) == ("1600", [1600])
+
+
+def test_a_stale_early_copy_is_not_taken_for_the_delivered_utterance():
+    engine = CountingRecognizer()
+    early = EarlyRecognizer(engine)
+    early.settled(Utterance(np.ones(1600, np.int16), 0.0, 0.1))
+    assert early.transcribe(np.ones(3200, np.int16)) == "3200"
+
+
+def test_early_recognition_in_the_live_pipeline_hears_what_plain_recognition_hears():
+    audio = in_silence(speak("coach, what are the five pillars"))
+    engine = CountingRecognizer()
+    early = EarlyRecognizer(engine)
+    endpointer = Endpointer(on_settled=early.settled)
+    heard = [early.transcribe(u.samples) for u in feed_all(endpointer, audio)]
+    # The pause after "coach," settles a copy that the rest of the request makes stale.
+    assert heard == [str(len(u.samples)) for u in feed_all(Endpointer(), audio)] \
+        and engine.decoded.count(int(heard[0])) == 1

@@ -11,11 +11,19 @@ single utterances; with pink noise 81% single and none missed vs 76% and 17% mis
 starts in a minute of pink or fan noise (PocketSphinx: 3 and 1). Neither copes with babble at
 10 dB SNR (talk is talk); a twelve-second "utterance" is learnt as background.
 
+The hangover is dead time for the reply: once `tail_s` of silence has passed, the utterance's
+samples are final (later silence is trimmed to the same tail), so `on_settled` hands them out
+then and recognition can run while the hangover waits (EarlyRecognizer). Speech that resumes
+makes that copy stale; the utterance delivered at the end is always the one that counts.
+
 Only the current utterance is kept (plus a short pre-roll): nothing else is stored."""
 
 from __future__ import annotations
 
+import threading
 from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,8 +52,12 @@ class Endpointer:
     def __init__(self, rate: int = 16000, start_time: float = 0.0, hangover_s: float = 0.4,
                  onset_s: float = 0.08, preroll_s: float = 0.25, tail_s: float = 0.1,
                  margin_db: float = 7.0, min_level_db: float = -62.0,
-                 max_utterance_s: float = 12.0) -> None:
+                 max_utterance_s: float = 12.0,
+                 on_settled: Callable[[Utterance], None] | None = None) -> None:
+        """`on_settled(utterance)` is called as soon as an utterance in progress would end as it
+        is if no more speech came (after `tail_s` of silence), before the hangover ends it."""
         self.rate = rate
+        self._on_settled = on_settled
         self.start_time = start_time
         """Stream time of the first sample fed; utterance times are on this scale."""
         self._frame = int(FRAME_S * rate)
@@ -120,23 +132,29 @@ class Endpointer:
             self._last_speech_frame = index
         else:
             self._silence_run += 1
+            if self._silence_run == self._tail and self._on_settled is not None \
+                    and self._tail < self._hangover:
+                self._on_settled(self._utterance(cut=False))
         if self._silence_run >= self._hangover:
             return self._finish(cut=False)
         if len(self._speech) >= self._max_frames:
             return self._finish(cut=True)
         return None
 
-    def _finish(self, cut: bool) -> Utterance:
+    def _utterance(self, cut: bool) -> Utterance:
         frames = self._speech or []
         keep = len(frames) if cut else len(frames) - max(0, self._silence_run - self._tail)
         samples = np.concatenate(frames[:keep]) if keep > 0 else np.zeros(0, dtype=np.int16)
         end_frame = self._frames_seen if cut else self._last_speech_frame + 1
-        utterance = Utterance(
+        return Utterance(
             samples=samples,
             start_s=self.start_time + self._utterance_start * FRAME_S,
             end_s=self.start_time + end_frame * FRAME_S,
             cut=cut,
         )
+
+    def _finish(self, cut: bool) -> Utterance:
+        utterance = self._utterance(cut)
         if cut and self._smoothed is not None:
             # Twelve seconds of "speech" is more likely a television or a crowd: learn it as
             # the background instead of cutting it into twelve-second pieces forever.
@@ -173,3 +191,51 @@ class Endpointer:
         down = np.maximum(0.05, 0.1 * (self.noise_floor_db - levels))
         self.noise_floor_db = np.where(levels > self.noise_floor_db,
                                        self.noise_floor_db + up, self.noise_floor_db - down)
+
+
+class EarlyRecognizer:
+    """A recogniser that starts on an utterance as soon as the endpointer has settled it (pass
+    `settled` as the Endpointer's `on_settled`), in a worker thread, so by the time the hangover
+    has ended it the transcript is ready or nearly: the reply comes up to a hangover sooner, and
+    the recogniser hears exactly the same samples as it would have. Decoding is serialised on
+    that one worker (decoders are not thread-safe); a copy made stale by speech that resumed is
+    dropped if it has not started yet."""
+
+    def __init__(self, recognizer) -> None:
+        self.recognizer = recognizer
+        self._lock = threading.Lock()
+        self._early: tuple[np.ndarray, Future] | None = None
+        self._worker: ThreadPoolExecutor | None = None
+
+    @property
+    def sample_rate(self) -> int:
+        return self.recognizer.sample_rate
+
+    @property
+    def name(self) -> str:
+        return self.recognizer.name
+
+    def settled(self, utterance: Utterance) -> None:
+        with self._lock:
+            if self._early is not None:
+                self._early[1].cancel()
+            self._early = (utterance.samples, self._submit(utterance.samples))
+
+    def transcribe(self, samples: bytes | np.ndarray):
+        pcm = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes | bytearray) \
+            else np.asarray(samples, dtype=np.int16)
+        with self._lock:
+            early, self._early = self._early, None
+            if early is None or not np.array_equal(early[0], pcm) or early[1].cancelled():
+                early = (pcm, self._submit(pcm))
+        return early[1].result()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._worker is not None:
+                self._worker.shutdown(wait=False, cancel_futures=True)
+
+    def _submit(self, pcm: np.ndarray) -> Future:
+        if self._worker is None:
+            self._worker = ThreadPoolExecutor(1, thread_name_prefix="early-recognition")
+        return self._worker.submit(self.recognizer.transcribe, pcm)

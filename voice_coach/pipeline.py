@@ -13,7 +13,7 @@ from .assistant import Assistant, LeadClock, Report
 from .audio_devices import rescan_devices
 from .clock import RealClock
 from .dialog import Dialog
-from .endpointing import Endpointer
+from .endpointing import EarlyRecognizer, Endpointer
 from .errors import AudioDeviceError, RecognizerError, VoiceCoachError
 from .exercises import load_exercises
 from .history import History
@@ -54,7 +54,7 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     if not keyboard:
         try:
             model = getattr(args, "model", None) or settings.recognition.model_path
-            recognizer = load_recognizer(catalog, model_path=model)
+            recognizer = EarlyRecognizer(load_recognizer(catalog, model_path=model))
             microphone = Microphone(input_device)
             reopen = lambda: _reopen(input_device, output_device)  # noqa: E731
         except (AudioDeviceError, RecognizerError) as error:
@@ -66,9 +66,10 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
                     _speech_seconds(synthesizer, warn),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
     report = _printer(say, warn, as_json=bool(getattr(args, "json_events", False)))
-    assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone,
-                          Endpointer(rate=microphone.rate), RealClock(), report=report,
-                          reopen=reopen)
+    endpointer = Endpointer(rate=microphone.rate,
+                            on_settled=recognizer.settled if recognizer is not None else None)
+    assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone, endpointer,
+                          RealClock(), report=report, reopen=reopen)
     return Pipeline(assistant, settings, keyboard)
 
 
