@@ -127,6 +127,13 @@ def speech_end(start: float, audio: Audio) -> float:
     return start + (voiced[-1] + 1) / audio.rate
 
 
+def sound_end(start: float, audio: Audio) -> float:
+    """When `audio`, played from `start`, last rose above silence: its fading tail lasts beyond
+    `speech_end` and must not be taken for the coach's reply."""
+    loud = np.nonzero(np.abs(audio.samples) > 10 ** (SILENCE_DB / 20))[0]
+    return start + (loud[-1] + 1) / audio.rate if len(loud) else start
+
+
 def frame_levels_db(recording: Recording) -> np.ndarray:
     size = int(FRAME_S * recording.rate)
     frames = recording.samples[: len(recording.samples) // size * size].reshape(-1, size)
@@ -136,39 +143,53 @@ def frame_levels_db(recording: Recording) -> np.ndarray:
 def first_sound_after(recording: Recording, after: float) -> float | None:
     """Start of the first 10 ms frame louder than silence after time `after`."""
     levels = frame_levels_db(recording)
-    first = max(0, int(np.ceil((after - recording.start) / FRAME_S)))
+    first = _frame_at(recording, after)
     loud = np.nonzero(levels[first:] > SILENCE_DB)[0]
-    return None if not len(loud) else recording.start + (first + loud[0]) * FRAME_S
+    return None if not len(loud) else _frame_time(recording, first + loud[0])
 
 
 def silent_after(recording: Recording, after: float, hold_s: float = 0.3) -> float | None:
     """Start of the first stretch of silence at least `hold_s` long after time `after`."""
     levels = frame_levels_db(recording)
-    first = max(0, int(np.ceil((after - recording.start) / FRAME_S)))
+    first = _frame_at(recording, after)
     hold = int(hold_s / FRAME_S)
     quiet = levels[first:] <= SILENCE_DB
     run = 0
     for index, is_quiet in enumerate(quiet):
         run = run + 1 if is_quiet else 0
         if run >= hold:
-            return recording.start + (first + index - hold + 1) * FRAME_S
+            return _frame_time(recording, first + index - hold + 1)
     return None
+
+
+def _frame_at(recording: Recording, when: float) -> int:
+    """The first whole frame at or after `when`. Times and sample positions are converted by the
+    recording's own capture timestamps, never by counting samples at the nominal rate: the room's
+    monitor delivers a few hundred ppm more than nominal, plus a burst whenever a stream
+    connects, which counting turned into a made-up cue lateness growing to 40-60 ms over two
+    minutes."""
+    return max(0, int(np.ceil(recording.index_of(when) / (FRAME_S * recording.rate))))
+
+
+def _frame_time(recording: Recording, frame: int) -> float:
+    return float(recording.time_of(frame * int(FRAME_S * recording.rate)))
 
 
 def cue_onset_error(recording: Recording, phase: str, scheduled: float,
                     search_s: float = 0.15) -> float | None:
     """Seconds between where cue `phase` was scheduled and where its waveform is in the
-    recording (positive: late), by cross-correlating the known cue around the schedule."""
+    recording (positive: late), by cross-correlating the known cue around the schedule (times
+    by the recording's capture timestamps, see _frame_at)."""
     template = resample(cues.cue(phase), recording.rate).samples
-    lo = round((scheduled - search_s - recording.start) * recording.rate)
-    hi = round((scheduled + search_s - recording.start) * recording.rate) + len(template)
+    lo = recording.index_of(scheduled - search_s)
+    hi = recording.index_of(scheduled + search_s) + len(template)
     if lo < 0 or hi > len(recording.samples):
         return None
     window = recording.samples[lo:hi]
     size = 1 << (len(window) + len(template)).bit_length()
     corr = np.fft.irfft(np.fft.rfft(window, size) * np.conj(np.fft.rfft(template, size)), size)
     lag = int(np.argmax(corr[: len(window) - len(template) + 1]))
-    return (lo + lag) / recording.rate + recording.start - scheduled
+    return float(recording.time_of(lo + lag)) - scheduled
 
 
 def percentile_ms(values: list[float], q: float) -> float | None:
@@ -241,7 +262,7 @@ def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
             audio, start, said = asked
             time.sleep(max(0.0, said.t - time.monotonic()) + 1.0)
             end = speech_end(start, audio)
-            onset = first_sound_after(ears.recording(), end + 0.02)
+            onset = first_sound_after(ears.recording(), max(end + 0.02, sound_end(start, audio)))
             if onset is not None:
                 found.append(onset - end)
             time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)

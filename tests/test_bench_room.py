@@ -1,0 +1,39 @@
+import numpy as np
+
+from voice_coach import cues
+from voice_coach.audio_file import resample
+from voice_coach.audio_types import Audio
+from voice_coach.bench_room import cue_onset_error, first_sound_after, sound_end, speech_end
+from voice_coach.virtual_room import Recording
+
+RATE = 16000
+FAST = 1.01
+"""A capture clock delivering 1% more samples than nominal (the room's monitor: a few hundred
+ppm, exaggerated so counting samples would be off by 100 ms after ten seconds)."""
+
+
+def fast_recording(seconds: float, sounds: dict[float, np.ndarray]) -> Recording:
+    """`sounds` placed at their true times in a recording whose blocks are stamped truly."""
+    samples = np.zeros(int(seconds * RATE * FAST), np.float32)
+    for when, sound in sounds.items():
+        at = int(when * RATE * FAST)
+        samples[at:at + len(sound)] += sound
+    starts = np.arange(0, len(samples), 480)
+    return Recording(samples, RATE, starts.astype(np.float64), starts / (RATE * FAST))
+
+
+def test_cue_onset_is_timed_by_the_capture_stamps_not_by_counting_samples():
+    inhale = resample(cues.cue("inhale"), RATE).samples
+    recording = fast_recording(12.0, {10.0: inhale})
+    assert abs(cue_onset_error(recording, "inhale", 10.0)) < 0.002
+
+
+def test_first_sound_is_timed_by_the_capture_stamps():
+    recording = fast_recording(12.0, {10.0: np.full(800, 0.3, np.float32)})
+    assert abs(first_sound_after(recording, 9.0) - 10.0) < 0.011
+
+
+def test_a_voice_fades_out_after_its_speech_ends():
+    fading = Audio(np.concatenate([np.full(1600, 0.5), 0.5 * np.exp(-np.arange(6400) / 400.0)])
+                   .astype(np.float32), RATE)
+    assert sound_end(0.0, fading) > speech_end(0.0, fading) + 0.03
