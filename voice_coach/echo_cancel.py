@@ -68,6 +68,8 @@ the more of a partner's softer sounds over a cue are silenced with it)."""
 ONLY_ECHO_POOR = 1.1
 """The same where the model is merely doing badly (a partner talking over the coach): at 1.2, a
 partner's "stop please" over the coach kept 1.5-2 dB less over the echo left than at 1.1."""
+RESEMBLANCE_S = 3.0
+"""At most this much of an utterance is compared (12 s took 110 ms of the loop's time)."""
 SUPPRESS = 4.0
 """Over-subtraction (6 dB) when echo is suppressed by level, frequency by frequency."""
 AUDIBLE = 1e-6
@@ -226,10 +228,11 @@ class EchoCanceller:
 
     def resemblance(self, start_s: float, end_s: float) -> float:
         """0..1: the share of what is left in the stretch [start_s, end_s) of the cleaned stream
-        that is a copy of something the coach played, found a quarter second at a time at any
-        lag within half a second. The coach's own voice broken up by output underruns (which
+        (its last RESEMBLANCE_S) that is a copy of something the coach played, found a sixth of a
+        second at a time at any lag within half a second. The coach's own voice broken up by output underruns (which
         no echo model follows) is near 1; a partner, even over the coach, near 0."""
-        lo, hi = round(start_s * self.rate), round(end_s * self.rate)
+        hi = round(end_s * self.rate)
+        lo = max(round(start_s * self.rate), hi - round(RESEMBLANCE_S * self.rate))
         piece, search = self.rate // 6, self.rate // 2
         cleaned = self._cleaned_between(lo, hi)
         total = matched = 0.0
