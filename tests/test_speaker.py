@@ -1,3 +1,4 @@
+import sys
 import time
 
 import numpy as np
@@ -109,3 +110,17 @@ def test_volume_scales_what_the_room_hears(room):
 def test_unknown_speaker_is_a_plain_error():
     with pytest.raises(AudioDeviceError, match="--output-device"):
         Speaker(device="no such speaker anywhere")
+
+
+def test_a_callback_held_up_by_a_busy_interpreter_is_not_a_lost_device(room):
+    with Speaker() as speaker:
+        interval = sys.getswitchinterval()
+        sys.setswitchinterval(5.0)  # this thread keeps the GIL, as a long decode in C does
+        try:
+            deadline = time.monotonic() + 1.3
+            while time.monotonic() < deadline:
+                pass
+            alive = speaker.active
+        finally:
+            sys.setswitchinterval(interval)
+    assert alive

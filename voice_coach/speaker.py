@@ -27,6 +27,10 @@ VOLUME_STEP_DB = 4.0
 """One "louder"/"quieter": about a clearly audible but not startling step."""
 MAX_VOLUME = 2.0
 STALL_S = 1.0
+STALL_GRACE_S = 0.05
+"""A callback that seems stalled gets this long to run before the device counts as gone: a
+thread holding the GIL (a long decode in C) holds the callback up too, and a second of that
+once paused a breathing session as if the speaker had been unplugged."""
 DEFAULT_LATENCY_S = 0.03
 """Output buffering: what stop() cannot take back, traded against underruns (each one delays
 every later sound) on a busy two-core machine. PortAudio's "low" (about 9 ms through PulseAudio)
@@ -136,7 +140,12 @@ class Speaker:
         """False once the device has gone away: PortAudio stopped the stream, or the device has
         not asked for audio for a second (a stream stuck on a vanished server). A new Speaker
         is then needed."""
-        return bool(self._stream.active) and time.monotonic() - self._last_callback < STALL_S
+        if not self._stream.active:
+            return False
+        if time.monotonic() - self._last_callback < STALL_S:
+            return True
+        time.sleep(STALL_GRACE_S)  # lets a callback that was only waiting for the GIL run
+        return time.monotonic() - self._last_callback < STALL_S
 
     def play(self, audio: Audio, at: float | None = None) -> Playback:
         """Start `audio` at monotonic time `at` (or as soon as possible) without waiting. Sounds
