@@ -11,10 +11,14 @@ partner's "stop" said over it must get through. We know exactly what we played a
    echo path (device resamplers, a room's reflections) and subtracts the predicted echo; it only
    adapts while the microphone is mostly echo, so a partner talking over the coach does not
    teach it to cancel them (double-talk detection);
-3. chunks that are still nothing but the coach are silenced (residual echo suppression).
+3. chunks that are still nothing but the coach are silenced (residual echo suppression); where the
+   model cannot be trusted (a sound not placed yet, a breath cue, which is a tone and cannot be
+   placed, a sound moved by an output underrun) the played sounds are removed by level instead:
+   silenced if nothing louder is there, else suppressed frequency by frequency.
 
-It also keeps, for the last few seconds, how loud the expected echo and the residual were, so the
-loop can tell an utterance said over the coach from the coach's own leftover voice."""
+It also keeps, for the last 13 seconds, how loud the expected echo and the residual were and the
+cleaned sound, so the loop can tell an utterance said over the coach from the coach's own
+leftover voice."""
 
 from __future__ import annotations
 
@@ -112,10 +116,10 @@ class _Sound:
         self.placed = False
         self.stage = 0
         self.guessed = False
+        """Left where its timestamp puts it: the model cannot be trusted with it."""
         self.tonal = _tonal(samples[self.onset:self.onset + 8000])
         """A few pure tones (the breath cues) cannot be placed: they match themselves every
-        period. The filter learns them as they come instead (see EchoCanceller._settle)."""
-
+        period. They are suppressed by level instead (see EchoCanceller.cancel)."""
 
     def between(self, lo: int, hi: int) -> np.ndarray:
         """Samples [lo, hi) of the sound as it reaches the microphone (delayed by `fraction`)."""
@@ -229,8 +233,9 @@ class EchoCanceller:
     def resemblance(self, start_s: float, end_s: float) -> float:
         """0..1: the share of what is left in the stretch [start_s, end_s) of the cleaned stream
         (its last RESEMBLANCE_S) that is a copy of something the coach played, found a sixth of a
-        second at a time at any lag within half a second. The coach's own voice broken up by output underruns (which
-        no echo model follows) is near 1; a partner, even over the coach, near 0."""
+        second at a time at any lag within half a second. The coach's own voice broken up by
+        output underruns (which no echo model follows) is near 1; a partner, even over the
+        coach, near 0."""
         hi = round(end_s * self.rate)
         lo = max(round(start_s * self.rate), hi - round(RESEMBLANCE_S * self.rate))
         piece, search = self.rate // 6, self.rate // 2
