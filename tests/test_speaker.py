@@ -124,3 +124,13 @@ def test_a_callback_held_up_by_a_busy_interpreter_is_not_a_lost_device(room):
         finally:
             sys.setswitchinterval(interval)
     assert alive
+
+
+def test_a_speaker_settled_after_other_start_up_work_plays_on_time(room):
+    with Speaker(settle=False) as speaker:
+        time.sleep(0.5)  # the models loading meanwhile
+        speaker.settle()
+        when = time.monotonic() + 0.3
+        playback = speaker.play(cue("inhale"), at=when)
+        playback.wait_started(timeout=2)
+        assert abs(playback.start - when) < 0.001

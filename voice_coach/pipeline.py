@@ -70,6 +70,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
                             on_settled=recognizer.settled if recognizer is not None else None)
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone, endpointer,
                           RealClock(), report=report, reopen=reopen)
+    if isinstance(speaker, Speaker):
+        speaker.settle()  # it has been starting up while the recogniser loaded
     return Pipeline(assistant, settings, keyboard)
 
 
@@ -99,7 +101,7 @@ def _reopen(input_device, output_device):
 
 def _open_speaker(device, warn):
     try:
-        return Speaker(device)
+        return Speaker(device, settle=False)
     except AudioDeviceError as error:
         warn(f"{error} Replies will be printed instead of spoken.")
         return NoSpeaker()

@@ -85,7 +85,9 @@ class Speaker:
     """Plays Audio through one output device. Thread-safe: play/stop may come from any thread."""
 
     def __init__(self, device: str | int | None = None, volume: float = 1.0,
-                 latency: float = DEFAULT_LATENCY_S) -> None:
+                 latency: float = DEFAULT_LATENCY_S, settle: bool = True) -> None:
+        """With `settle=False` the device starts but is not waited for: call `settle()` before
+        the first sound, after other start-up work has given it the time it needs."""
         sd = sounddevice_module()
         chosen = find_device(device, "output")
         self.device_name = chosen.name
@@ -107,7 +109,8 @@ class Speaker:
             )
             self._offset = self._measure_offset()
             self._stream.start()
-            self._wait_until_running()
+            if settle:
+                self.settle()
         except sd.PortAudioError as error:
             raise AudioDeviceError(
                 f"The speaker {chosen.name!r} could not be opened ({error}): check it is connected "
@@ -227,10 +230,11 @@ class Speaker:
         start = item.playback.scheduled if item.playback.scheduled is not None else time.monotonic()
         return start + item.playback.seconds
 
-    def _wait_until_running(self) -> None:
-        """A new stream underruns for its first ~0.25 s through PulseAudio (hundreds of empty
+    def settle(self) -> None:
+        """Wait (at most 2 s) until the device has taken blocks for 0.1 s without an underrun.
+        A new stream underruns for its first ~0.25 s through PulseAudio (hundreds of empty
         callbacks) and its DAC times are unsettled meanwhile: a sound played then came out
-        ~0.3 s off. Wait until the device has taken blocks for 0.1 s without an underrun."""
+        ~0.3 s off."""
         deadline = time.monotonic() + 2.0
         while time.monotonic() < deadline:
             if self._callbacks >= 3 and time.monotonic() - self._last_underflow > 0.1:
