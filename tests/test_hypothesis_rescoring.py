@@ -1,6 +1,7 @@
 import pytest
 
-from voice_coach.hypothesis_rescoring import NearestSentences, Segment, filler_share, grammar, verified
+from voice_coach.hypothesis_rescoring import (NearestSentences, Segment, Sounds, filler_share,
+                                              grammar, verified)
 from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.partner_voice import mix, speak
@@ -9,18 +10,29 @@ from voice_coach.recognition import hear
 from voice_coach.session import CONTROLS
 
 SENTENCES = ["stop", "stop that", "pause", "start a hug timer", "what is a repair"]
+PHONES = {"stop": "S T AA P", "topic": "T AA P IH K", "that": "DH AE T", "pause": "P AO Z",
+          "close": "K L OW S", "two": "T UW", "too": "T UW"}
+SOUNDS = Sounds(PHONES.get)
 
 
-def test_nearest_sentences_are_found_by_spelling_nearest_first():
-    assert NearestSentences(SENTENCES, count=2)(["start a hug time"])[0] == "start a hug timer"
+def test_words_that_sound_alike_are_alike():
+    assert SOUNDS("two") == SOUNDS("too")
 
 
-def test_nearest_sentences_ignore_the_wake_word():
-    assert NearestSentences(SENTENCES, count=1)(["coach pause"]) == ["pause"]
+def test_sounds_leave_out_the_wake_word():
+    assert SOUNDS("coach pause") == SOUNDS("pause")
+
+
+def test_words_without_pronunciation_keep_their_letters():
+    assert SOUNDS("hug") == "hug"
+
+
+def test_nearest_sentences_are_found_by_sound_nearest_first():
+    assert NearestSentences(SENTENCES, SOUNDS, count=2)(["topic"])[0] == "stop"
 
 
 def test_nearest_sentences_draw_on_every_reading():
-    assert set(NearestSentences(SENTENCES, count=2)(["stop", "what is a repair"])) == {
+    assert set(NearestSentences(SENTENCES, SOUNDS, count=2)(["stop", "what is a repair"])) == {
         "stop", "what is a repair"}
 
 
@@ -39,17 +51,17 @@ def test_filler_share_counts_silence_inside_the_speech_only():
 
 def test_forced_sentence_close_to_a_free_reading_is_verified():
     forced = [Segment("<sil>", 0, 9), Segment("stop", 10, 35), Segment("that", 36, 59)]
-    assert verified("stop that", forced, ["stop at", "top hat"], FREE)
+    assert verified("stop that", forced, ["topic that", "pause"], FREE, SOUNDS)
 
 
 def test_forced_sentence_far_from_every_reading_is_not_verified():
     forced = [Segment("stop", 10, 35), Segment("that", 36, 59)]
-    assert not verified("stop that", forced, ["i wish the rain would stop"], FREE)
+    assert not verified("stop that", forced, ["i wish the rain would stop"], FREE, SOUNDS)
 
 
 def test_forced_sentence_that_leaves_speech_to_silence_is_not_verified():
     forced = [Segment("stop", 10, 39), Segment("[NOISE]", 40, 59)]
-    assert not verified("stop", forced, ["stop that"], FREE)
+    assert not verified("stop", forced, ["stop that"], FREE, SOUNDS)
 
 
 # The second pass inside the real recogniser, on real espeak-ng speech.
