@@ -230,11 +230,6 @@ class EarlyRecognizer:
                 early = (pcm, self._submit(pcm))
         return early[1].result()
 
-    def close(self) -> None:
-        with self._lock:
-            if self._worker is not None:
-                self._worker.shutdown(wait=False, cancel_futures=True)
-
     def _submit(self, pcm: np.ndarray) -> Future:
         if self._worker is None:
             self._worker = ThreadPoolExecutor(1, thread_name_prefix="early-recognition")
