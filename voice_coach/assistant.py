@@ -39,8 +39,8 @@ LEAD = 0.15
 """Seconds between the dialog deciding a sound and the speaker playing it."""
 BARGE_IN = frozenset({"stop", "pause", "quieter", "louder", "slower", "faster", "next"})
 """What a partner may say over the coach's voice. Not "repeat": people ask for that once the
-coach has finished, and the coach's own voice leaking through is often heard as "what" (three of
-three times it acted on itself in six live runs of 42-53 s of its speech, it repeated itself)."""
+coach has finished, and the coach's own voice leaking through is often heard as "what": all three
+times it acted on itself in eight live runs (42-74 s of its speech each), it repeated itself."""
 OVER_COACH_SHARE = 0.3
 """An utterance during which the coach's voice was audible this much of the time was said over
 the coach (or is the coach): only BARGE_IN controls count."""
