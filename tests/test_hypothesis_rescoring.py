@@ -51,17 +51,22 @@ def test_filler_share_counts_silence_inside_the_speech_only():
 
 def test_forced_sentence_close_to_a_free_reading_is_verified():
     forced = [Segment("<sil>", 0, 9), Segment("stop", 10, 35), Segment("that", 36, 59)]
-    assert verified("stop that", forced, ["topic that", "pause"], FREE, SOUNDS)
+    assert verified("stop that", SENTENCES, forced, ["topic that", "pause"], FREE, SOUNDS)
+
+
+def test_forced_words_that_stop_short_of_a_sentence_are_not_verified():
+    forced = [Segment("start", 10, 30), Segment("a", 31, 40), Segment("hug", 41, 59)]
+    assert not verified("start a hug", SENTENCES, forced, ["start a hug"], FREE, SOUNDS)
 
 
 def test_forced_sentence_far_from_every_reading_is_not_verified():
     forced = [Segment("stop", 10, 35), Segment("that", 36, 59)]
-    assert not verified("stop that", forced, ["i wish the rain would stop"], FREE, SOUNDS)
+    assert not verified("stop that", SENTENCES, forced, ["i wish the rain would stop"], FREE, SOUNDS)
 
 
 def test_forced_sentence_that_leaves_speech_to_silence_is_not_verified():
     forced = [Segment("stop", 10, 39), Segment("[NOISE]", 40, 59)]
-    assert not verified("stop", forced, ["stop that"], FREE, SOUNDS)
+    assert not verified("stop", SENTENCES, forced, ["stop that"], FREE, SOUNDS)
 
 
 # The second pass inside the real recogniser, on real espeak-ng speech.
