@@ -3,7 +3,8 @@ import numpy as np
 from voice_coach import cues
 from voice_coach.audio_file import resample
 from voice_coach.audio_types import Audio
-from voice_coach.bench_room import cue_onset_error, first_sound_after, sound_end, speech_end
+from voice_coach.bench_room import (cue_onset_error, first_sound_after, reply_latency, sound_end,
+                                     speech_end)
 from voice_coach.virtual_room import Recording
 
 RATE = 16000
@@ -37,3 +38,13 @@ def test_a_voice_fades_out_after_its_speech_ends():
     fading = Audio(np.concatenate([np.full(1600, 0.5), 0.5 * np.exp(-np.arange(6400) / 400.0)])
                    .astype(np.float32), RATE)
     assert sound_end(0.0, fading) > speech_end(0.0, fading) + 0.03
+
+
+def test_reply_latency_is_read_off_the_recording_even_when_the_partner_is_placed_late():
+    voice = Audio(np.concatenate([np.full(8000, 0.3), 0.3 * np.exp(-np.arange(3200) / 300.0),
+                                  np.zeros(4000)]).astype(np.float32), RATE)
+    reply = np.full(3200, 0.3, np.float32)
+    # The partner really sounded 30 ms after it reported; the reply came 0.5 s after its speech.
+    recording = fast_recording(6.0, {2.03: voice.samples,
+                                     2.03 + speech_end(0.0, voice) + 0.5: reply})
+    assert abs(reply_latency(recording, 2.0, voice) - 0.5) < 0.015

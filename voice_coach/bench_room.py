@@ -134,6 +134,19 @@ def sound_end(start: float, audio: Audio) -> float:
     return start + (loud[-1] + 1) / audio.rate if len(loud) else start
 
 
+def reply_latency(recording: Recording, start: float, audio: Audio) -> float | None:
+    """From the end of a partner's `audio` (played from `start`) to the next sound, both read
+    off the recording's own timeline: where the partner's playback reports its start is off by
+    up to ~30 ms, so a reply looked for just after the computed end was sometimes found inside
+    the partner's own tail (latencies of 23-94 ms were reported)."""
+    end = speech_end(start, audio)
+    quiet = silent_after(recording, end - 0.05, hold_s=0.1)
+    if quiet is None:
+        return None
+    onset = first_sound_after(recording, quiet)
+    return None if onset is None else onset - (quiet - (sound_end(start, audio) - end))
+
+
 def frame_levels_db(recording: Recording) -> np.ndarray:
     size = int(FRAME_S * recording.rate)
     frames = recording.samples[: len(recording.samples) // size * size].reshape(-1, size)
@@ -261,10 +274,9 @@ def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
                 continue
             audio, start, said = asked
             time.sleep(max(0.0, said.t - time.monotonic()) + 1.0)
-            end = speech_end(start, audio)
-            onset = first_sound_after(ears.recording(), max(end + 0.02, sound_end(start, audio)))
-            if onset is not None:
-                found.append(onset - end)
+            latency = reply_latency(ears.recording(), start, audio)
+            if latency is not None:
+                found.append(latency)
             time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
     return found
 
