@@ -25,8 +25,15 @@ Measured choices (espeak-ng voices, voice_coach/partner_voice.py; numbers in the
   phrasings and 46 everyday sentences, 5 voices x 2 rates, clean and at 10 dB, 1,100 utterances
   each): commands understood 58% -> 70.5% clean, 33% -> 41% noisy; everyday sentences rejected
   83% -> 82% clean, 72% -> 71% noisy; snapped to a control 0.4% -> 0.4% clean, 3.9% -> 4.8%
-  noisy. It costs ~100 ms an utterance (p95 ~280 ms) on top of the free pass's ~390 ms (both
-  measured with two decoders sharing the two cores).
+  noisy.
+- No flat-lexicon pass (fwdflat) after the tree search, to pay for the second pass: the free
+  pass took 30% less time (median 274 vs 387 ms, p95 995 vs 1221 ms on a loaded machine) and,
+  with the second pass, commands were understood 68.4% clean (-2.1) and 41.7% noisy (+0.3),
+  everyday sentences rejected 82.6% / 72.0% (+0.4 / +0.9), snapped to a control 0.7% / 4.1%.
+  Narrower beams (1e-40) saved as much time but cost 14 points of commands.
+- Time per utterance (440 dev utterances, median 2.7 s of audio, other work on the machine):
+  free pass median 206 ms (p95 453), second pass adds median 78 ms (p95 170), whole
+  recognition median 292 ms (p95 603), real-time factor 0.13.
 - Tried and dropped: the free readings as rivals inside the second grammar (they won too often:
   fewer commands right than without the pass); comparing the two passes' acoustic scores per
   frame (no separation between commands and everyday talk); PocketSphinx's remove_noise
@@ -72,7 +79,7 @@ class PocketSphinxRecognizer:
         try:
             import pocketsphinx
 
-            self._decoder = pocketsphinx.Decoder(loglevel="FATAL")
+            self._decoder = pocketsphinx.Decoder(loglevel="FATAL", fwdflat=False)
         except (ImportError, RuntimeError, ValueError) as error:
             raise RecognizerError(f"PocketSphinx could not start ({error}): reinstall it with "
                                   "`pip install --force-reinstall pocketsphinx`.") from None
