@@ -61,7 +61,8 @@ def test_forced_words_that_stop_short_of_a_sentence_are_not_verified():
 
 def test_forced_sentence_far_from_every_reading_is_not_verified():
     forced = [Segment("stop", 10, 35), Segment("that", 36, 59)]
-    assert not verified("stop that", SENTENCES, forced, ["i wish the rain would stop"], FREE, SOUNDS)
+    readings = ["i wish the rain would stop"]
+    assert not verified("stop that", SENTENCES, forced, readings, FREE, SOUNDS)
 
 
 def test_forced_sentence_that_leaves_speech_to_silence_is_not_verified():

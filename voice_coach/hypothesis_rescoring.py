@@ -7,8 +7,8 @@ Why: the free (n-gram) pass often hears a command nearly right ("coach speak tal
 will the day"), and the matcher then misses it; a grammar of twenty near sentences decodes in
 tens of milliseconds and usually finds the sentence really said. But a grammar always returns
 one of its sentences, so everyday talk would be snapped onto commands: the forced sentence is
-kept only when it is close in spelling to one of the free readings and the grammar pass did not
-have to cover the speech with silence or noise to fit it (see `verified`).
+kept only when it is whole, sounds close to one of the free readings and the grammar pass did
+not have to cover the speech with silence or noise to fit it (see `verified`).
 """
 
 from __future__ import annotations
