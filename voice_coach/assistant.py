@@ -54,6 +54,10 @@ voice that no echo model could follow (output underruns on a busy machine skip a
 a sentence), and is dropped. Measured on a live session beside two busy processes: three of
 four such utterances 1.0 (one, in tatters, 0.13); a partner's "coach, stop please" over the
 coach's leftover voice 0.38."""
+BROKEN_HOLD_S = 2.0
+"""After the speaker underran while the coach was talking, its voice is taken as broken up for
+this long: what leaks of it then, no echo model follows (parts skipped or delayed by up to 0.3 s),
+so over the coach only requests that start with the wake word count ("coach, stop")."""
 WAKE_JOIN_S = 1.2
 """People pause after the wake word ("coach, ... start a hug"): a lone wake word waits this long
 for the request before the coach answers "yes?"."""
@@ -106,6 +110,8 @@ class Assistant:
         self._stop_when_idle = False
         self._wake_heard_at: float | None = None
         self._overflows_told = 0
+        self._underflows_seen = 0
+        self._broken_until = 0.0  # the coach's own voice is broken up by underruns until then
         self._reopen = reopen
         self._lost_since: float | None = None
         self._next_reconnect = 0.0
@@ -169,12 +175,19 @@ class Assistant:
         return min(POLL_S, max(0.0, deadline - self.dialog.clock.now()))
 
     def _hear_chunk(self, chunk: Chunk) -> None:
+        self._notice_underruns()
         self._tell_echo_what_played()
         samples = np.frombuffer(chunk.data, dtype=np.int16).astype(np.float32) / 32768.0
         cleaned = self.echo.cancel(samples, chunk.time)
         pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
         for utterance in self.endpointer.feed(pcm):
             self._on_utterance(utterance)
+
+    def _notice_underruns(self) -> None:
+        underflows = getattr(self.speaker, "underflows", 0)
+        if underflows > self._underflows_seen and self.speaker.is_playing:
+            self._broken_until = self.clock.now() + BROKEN_HOLD_S
+        self._underflows_seen = underflows
 
     def _tell_echo_what_played(self) -> None:
         """The echo canceller learns each sound with the time its first sample really reached
@@ -207,6 +220,10 @@ class Assistant:
             log.debug("dropped %r: the coach's own voice", text)
             return
         wake = self._wake_word()
+        if over_the_coach and wake and self.clock.now() < self._broken_until \
+                and text.split()[0] != wake:
+            log.debug("dropped %r: said over the coach's broken-up voice without %r", text, wake)
+            return
         if wake and text == wake:
             self._wake_heard_at = self.clock.now()
             return
