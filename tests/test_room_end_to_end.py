@@ -86,3 +86,11 @@ def test_each_exercise_request_spoken_is_heard_and_answered_aloud(room, fresh_co
     with room.listening() as ears:
         intent, aloud, _ = exchange(room, fresh_coach, ears, EXERCISE_REQUESTS[exercise])
     assert (intent, aloud) == (exercise, True)
+
+
+def test_the_live_coach_hears_in_a_process_of_its_own(fresh_coach):
+    # PocketSphinx holds the interpreter lock while it decodes: in the coach's own process it
+    # would stall the speaker's and microphone's callbacks
+    recogniser = [pid for pid in fresh_coach.processes()[1:]
+                  if "voice_coach.recognition_process" in open(f"/proc/{pid}/cmdline").read()]
+    assert len(recogniser) == 1

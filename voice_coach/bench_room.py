@@ -87,15 +87,30 @@ class LiveCoach:
         while not self.events.empty():
             self.events.get_nowait()
 
+    def processes(self) -> list[int]:
+        """The coach and the processes it started (its recogniser): all of them are the coach."""
+        family, index = [self.process.pid], 0
+        while index < len(family):
+            for task in Path(f"/proc/{family[index]}/task").iterdir():
+                family += [int(pid) for pid in (task / "children").read_text().split()]
+            index += 1
+        return family
+
     def cpu_seconds(self) -> float:
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for pid in self.processes():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
 
     def peak_rss_mb(self) -> float:
-        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-        return float("nan")
+        """The sum of each process's own peak: never less than the family's real peak."""
+        total = 0.0
+        for pid in self.processes():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        return total
 
     def close(self) -> None:
         self.process.terminate()

@@ -21,7 +21,7 @@ from .intent import IntentMatcher
 from .intent_catalog import load_catalog
 from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Microphone
-from .recognition import load_recognizer
+from .recognition_process import RecognizerProcess
 from .session import estimate_speech_seconds
 from .settings import Settings, load_settings
 from .speaker import Speaker
@@ -43,21 +43,25 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     settings, warnings = load_settings()
     for warning in warnings:
         warn(warning)
+    keyboard = bool(getattr(args, "keyboard", False))
+    # the recogniser loads in its own process while the rest of the coach is built
+    model = getattr(args, "model", None) or settings.recognition.model_path
+    hearing = None if keyboard else RecognizerProcess(model_path=model)
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
     synthesizer = Synthesizer(voice=settings.speech.voice)
     input_device = args.input_device or settings.audio.input_device
     output_device = args.output_device or settings.audio.output_device
     speaker = _open_speaker(output_device, warn)
-    keyboard = bool(getattr(args, "keyboard", False))
     microphone, recognizer, reopen = NoMicrophone(), None, None
-    if not keyboard:
+    if hearing is not None:
         try:
-            model = getattr(args, "model", None) or settings.recognition.model_path
-            recognizer = EarlyRecognizer(load_recognizer(catalog, model_path=model))
+            hearing.wait_ready()
             microphone = Microphone(input_device)
+            recognizer = EarlyRecognizer(hearing)
             reopen = lambda: _reopen(input_device, output_device)  # noqa: E731
         except (AudioDeviceError, RecognizerError) as error:
+            hearing.close()
             warn(f"{error} Continuing in keyboard mode: type what you would say.")
             microphone, keyboard = NoMicrophone(), True
     clock = LeadClock(RealClock())
