@@ -176,6 +176,18 @@ def test_a_stale_early_copy_is_not_taken_for_the_delivered_utterance():
     assert early.transcribe(np.ones(3200, np.int16)) == "3200"
 
 
+def test_a_settled_utterance_is_handed_out_once_decoded_and_only_once():
+    early = EarlyRecognizer(CountingRecognizer())
+    utterance = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
+    early.settled(utterance)
+    early._early[1].result()  # wait for the worker
+    assert (early.finished_early(), early.finished_early()) == ((utterance, "1600"), None)
+
+
+def test_nothing_is_handed_out_early_before_an_utterance_settles():
+    assert EarlyRecognizer(CountingRecognizer()).finished_early() is None
+
+
 def test_early_recognition_in_the_live_pipeline_hears_what_plain_recognition_hears():
     audio = in_silence(speak("coach, what are the five pillars"))
     engine = CountingRecognizer()

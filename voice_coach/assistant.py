@@ -41,6 +41,10 @@ BARGE_IN = frozenset({"stop", "pause", "quieter", "louder", "slower", "faster", 
 """What a partner may say over the coach's voice. Not "repeat": people ask for that once the
 coach has finished, and the coach's own voice leaking through is often heard as "what": all three
 times it acted on itself in eight live runs (42-74 s of its speech each), it repeated itself."""
+URGENT = frozenset({"stop", "pause"})
+"""Said over the coach, these are acted on as soon as the utterance has settled and been decoded
+(about 0.1 s of silence), not after the endpointer's 0.4 s hangover: a couple saying "stop" wants
+silence now. The rest wait for the hangover, which keeps a pause inside a sentence from cutting it."""
 OVER_COACH_SHARE = 0.3
 """An utterance during which the coach's voice was audible this much of the time was said over
 the coach (or is the coach): only BARGE_IN controls count."""
@@ -116,6 +120,7 @@ class Assistant:
         self._lost_since: float | None = None
         self._next_reconnect = 0.0
         self._typed: queue.Queue[str] = queue.Queue()
+        self._acted_early: float | None = None  # start of an utterance already acted on
 
     # ---- control from outside ----------------------------------------------------------------
 
@@ -156,6 +161,7 @@ class Assistant:
         self._tell_lost_sound()
         if chunk is not None:
             self._hear_chunk(chunk)
+        self._act_on_urgent_early()
         while not self._typed.empty():
             self._understand(self._typed.get_nowait(), typed=True)
         self._notice_finished_speech()
@@ -199,9 +205,29 @@ class Assistant:
                 self._unheard.remove(item)
                 self.echo.played(_at_rate(audio, self.echo.rate), playback.start)
 
-    def _on_utterance(self, utterance) -> None:
+    def _act_on_urgent_early(self) -> None:
+        finished_early = getattr(self.recognizer, "finished_early", None)
+        if finished_early is None or not self.speaker.is_playing:
+            return
+        early = finished_early()
+        matcher = self.dialog.matcher
+        if early is None or matcher is None \
+                or matcher.match(early[1].text, allowed=URGENT).intent is None:
+            return
+        utterance, transcript = early
+        self._acted_early = utterance.start_s
+        self._on_utterance(utterance, transcript)
+
+    def _on_utterance(self, utterance, transcript=None) -> None:
+        """`transcript` when the utterance was already decoded (acted on early)."""
+        if transcript is None:
+            acted_early, self._acted_early = self._acted_early, None
+            if acted_early == utterance.start_s:
+                # the same utterance delivered after its hangover, perhaps with a word of the
+                # coach's voice heard before it fell silent: acted on already
+                return
         try:
-            transcript = self.recognizer.transcribe(utterance.samples)
+            transcript = transcript or self.recognizer.transcribe(utterance.samples)
         except VoiceCoachError as error:
             self._warn(str(error))
             return

@@ -205,6 +205,7 @@ class EarlyRecognizer:
         self.recognizer = recognizer
         self._lock = threading.Lock()
         self._early: tuple[np.ndarray, Future] | None = None
+        self._settled: Utterance | None = None  # settled, its early transcript not yet taken
         self._worker: ThreadPoolExecutor | None = None
 
     @property
@@ -220,6 +221,21 @@ class EarlyRecognizer:
             if self._early is not None:
                 self._early[1].cancel()
             self._early = (utterance.samples, self._submit(utterance.samples))
+            self._settled = utterance
+
+    def finished_early(self):
+        """The latest settled utterance and its transcript, once, as soon as it is decoded (else
+        None): for a command too urgent to wait out the hangover ("stop" over the coach)."""
+        with self._lock:
+            early = self._early
+            if self._settled is None or early is None or not early[1].done() \
+                    or early[1].cancelled():
+                return None
+            utterance, self._settled = self._settled, None
+        try:
+            return utterance, early[1].result()
+        except Exception:  # noqa: BLE001 - the utterance's own delivery reports the failure
+            return None
 
     def transcribe(self, samples: bytes | np.ndarray):
         pcm = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes | bytearray) \
