@@ -244,9 +244,11 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             figures["latency_ms_p50"] = percentile_ms(latencies, 50)
             figures["latency_ms_p95"] = percentile_ms(latencies, 95)
             progress(f"  latency p50 {figures['latency_ms_p50']} ms; barge-in trials")
-            bargeins = _bargeins(room, coach, 3 if quick else 8)
+            trials = 3 if quick else 8
+            bargeins = _bargeins(room, coach, trials)
             figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
-            progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms; {breaths} breaths")
+            progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms over the {len(bargeins)} of "
+                     f"{trials} spoken stops that silenced the coach; {breaths} breaths")
             errors = _cue_errors(room, coach, breaths)
             figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
             figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
