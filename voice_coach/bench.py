@@ -54,6 +54,9 @@ def run_bench(quick: bool = False, model: str | None = None,
     results["spoken_accuracy_10db"] = round(spoken.noisy.accuracy, 4)
     results["spoken_rejection_clean"] = round(spoken.clean.rejection, 4)
     results["spoken_rejection_10db"] = round(spoken.noisy.rejection, 4)
+    progress(f"  spoken: {spoken.clean.accuracy:.3f} right and {spoken.clean.rejection:.3f} of "
+             f"out-of-scope rejected clean; {spoken.noisy.accuracy:.3f} and "
+             f"{spoken.noisy.rejection:.3f} at 10 dB")
 
     progress("sharing sentences during Rose/Thorn/Bud")
     rate, _ = false_trigger_rate(recognizer, lambda: sharing_dialog(matcher),
