@@ -11,15 +11,10 @@ import time
 
 import pytest
 
-from voice_coach.bench_room import LiveCoach, first_sound_after, silent_after, speech_end
+from room_talk import ONSET_TOLERANCE_S, REPLY_S, SAM, say, start_coach
+from voice_coach.bench_room import first_sound_after, silent_after
 
 pytestmark = pytest.mark.room
-
-SAM, ALEX = "en-us+f2", "en-us+m6"
-REPLY_S = 4.0
-"""Longest wait from the end of a request to the coach's answer being reported."""
-ONSET_TOLERANCE_S = 0.25
-"""The answer's first sound in the recording must be this close to when the coach said it played."""
 
 EXERCISE_REQUESTS = {
     "appreciation": "coach, two minute appreciation",
@@ -35,11 +30,7 @@ EXERCISE_REQUESTS = {
 
 
 def _live_coach(home):
-    (home / "config").mkdir()
-    (home / "config" / "settings.toml").write_text('[people]\npartner_names = ["Sam", "Alex"]\n')
-    live = LiveCoach(home)
-    live.wait_for("ready", timeout=60)
-    return live
+    return start_coach(home, '[people]\npartner_names = ["Sam", "Alex"]\n')
 
 
 @pytest.fixture
@@ -48,15 +39,6 @@ def fresh_coach(room, tmp_path):
     live = _live_coach(tmp_path)
     yield live
     live.close()
-
-
-def say(room, coach, text, voice=SAM):
-    """A partner says `text`; returns the monotonic time their speech ended."""
-    coach.drain()
-    audio = room.partner_voice(text, voice=voice)
-    playback = room.play_partner(audio)
-    playback.wait(timeout=15)
-    return speech_end(playback.start, audio)
 
 
 def until_quiet(coach, event):
