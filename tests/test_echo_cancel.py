@@ -136,12 +136,18 @@ def test_jittery_chunk_timestamps_do_not_move_the_echo(monkeypatch):
     assert _db(cleaned[RATE:]) < _db(mic[RATE:]) - 30
 
 
-def test_overlap_tells_leftover_echo_from_a_partner_over_the_coach():
+def _partner_joins_the_coach_after_2_s() -> EchoCanceller:
+    """4 s of the coach's voice in the room; a partner talks over its last 2 s."""
     coach, partner = _voice(4.0, seed=1), _voice(4.0, seed=2)
     partner[: 2 * RATE] = 0.0
     canceller = EchoCanceller(RATE)
     canceller.played(coach, 10.0)
     _feed(canceller, _room(coach, {30: 0.6}) + partner)
+    return canceller
+
+
+def test_overlap_tells_leftover_echo_from_a_partner_over_the_coach():
+    canceller = _partner_joins_the_coach_after_2_s()
     alone, together = canceller.overlap(1.0, 1.9), canceller.overlap(2.5, 3.5)
     assert alone.echo_share > 0.4 and alone.residual_to_echo_db < -25
     assert together.echo_share > 0.4 and together.residual_to_echo_db > -6
@@ -168,11 +174,7 @@ def test_the_coach_voice_broken_up_by_underruns_resembles_what_was_played():
 
 
 def test_a_partner_over_the_coach_does_not_resemble_what_was_played():
-    coach, partner = _voice(4.0, seed=1), _voice(4.0, seed=2)
-    partner[: 2 * RATE] = 0.0
-    canceller = EchoCanceller(RATE)
-    canceller.played(coach, 10.0)
-    _feed(canceller, _room(coach, {30: 0.6}) + partner)
+    canceller = _partner_joins_the_coach_after_2_s()
     assert canceller.resemblance(2.2, 3.9) < 0.2
 
 
