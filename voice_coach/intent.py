@@ -13,13 +13,14 @@ Below the threshold the answer is `intent=None`: a request not for the coach is 
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .intent_catalog import IntentCatalog, Sentence, clean_words
+from .intent_catalog import IntentCatalog, clean_words
 from .intent_templates import SlotValue, number_words
 
 WAKE_WORD = "coach"
@@ -153,15 +154,22 @@ class IntentMatcher:
 
     def __init__(self, catalog: IntentCatalog, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.threshold = threshold
-        by_text: dict[str, Sentence] = {}
-        for sentence in catalog.sentences():
-            text = _normalise_words(sentence.text.split()).text  # already clean: skip that step
-            if text:
-                by_text.setdefault(text, sentence)
-        self._texts = list(by_text)
-        self._sentences = list(by_text.values())
-        self._intents = np.array([s.intent for s in self._sentences])
-        self._word_weights = _intent_rarity(self._sentences, self._texts)
+        self._sentences = catalog.sentences()
+        row_of: dict[str, int] = {}
+        for row, text in enumerate(self._sentences.texts):
+            heard = _normalise_words(text.split()).text  # already clean: skip that step
+            if heard:
+                # the catalog's own string when unchanged: one copy of each text, not two
+                row_of.setdefault(text if heard == text else heard, row)
+        self._texts = list(row_of)
+        self._rows = np.fromiter(row_of.values(), dtype=np.int32, count=len(row_of))
+        # intents as small codes: an array of their names took 4 MB
+        self._intent_codes: dict[str, int] = {}
+        intents = [self._intent_codes.setdefault(self._sentences.intents[row],
+                                                 len(self._intent_codes))
+                   for row in row_of.values()]
+        self._intents = np.array(intents, dtype=np.int16)
+        self._word_weights = _intent_rarity(self._texts, intents)
         self._vocabulary = list(self._word_weights)
         self._column = {word: i for i, word in enumerate(self._vocabulary)}
         self._families: dict[str, list[int]] = {}
@@ -169,13 +177,18 @@ class IntentMatcher:
             self._families.setdefault(_stem(word), []).append(column)
         self._word_weight_vector = np.array([self._word_weights[w] for w in self._vocabulary],
                                             dtype=np.float32)
-        # a sparse sentence-by-word matrix as flat arrays:
-        # sentence i owns the entries starts[i]:starts[i + 1]
-        word_sets = [sorted(set(text.split())) for text in self._texts]
-        self._words = np.array([self._column[w] for ws in word_sets for w in ws], dtype=np.int32)
-        self._weights = np.array([self._word_weights[w] for ws in word_sets for w in ws],
-                                 dtype=np.float32)
-        self._starts = np.cumsum([0] + [len(ws) for ws in word_sets[:-1]])
+        # a sparse sentence-by-word matrix as flat arrays: sentence i owns the entries
+        # starts[i]:starts[i + 1]; filled through compact arrays, since Python lists of every
+        # entry's column and weight peaked at 30 MB
+        columns, counts = array("i"), array("i")
+        for text in self._texts:
+            words = sorted(set(text.split()))
+            columns.extend(self._column[w] for w in words)
+            counts.append(len(words))
+        self._words = np.array(columns, dtype=np.int32)
+        self._weights = self._word_weight_vector[self._words]
+        ends = np.cumsum(counts)
+        self._starts = ends - counts
         self._sentence_weight = np.add.reduceat(self._weights, self._starts)
 
     def match(self, text: str, allowed: Collection[str] | None = None) -> IntentResult:
@@ -186,10 +199,11 @@ class IntentMatcher:
             return IntentResult(text, None, 0.0, {}, heard.woke)
         scores = self._scores(heard.text)
         if allowed is not None:
-            scores = np.where(np.isin(self._intents, list(allowed)), scores, -1.0)
+            codes = [self._intent_codes[i] for i in allowed if i in self._intent_codes]
+            scores = np.where(np.isin(self._intents, codes), scores, -1.0)
         best = int(np.argmax(scores))
         score = round(float(max(scores[best], 0.0)), 1)  # decide on the score that is shown
-        sentence = self._sentences[best]
+        sentence = self._sentences[int(self._rows[best])]
         if not self._accepts(heard.text, self._texts[best], score, allowed is not None):
             return IntentResult(text, None, score, {}, heard.woke)
         return IntentResult(text, sentence.intent, score, dict(sentence.slots), heard.woke)
@@ -278,12 +292,12 @@ def _stem(word: str) -> str:
     return word
 
 
-def _intent_rarity(sentences: list[Sentence], texts: list[str]) -> dict[str, float]:
+def _intent_rarity(texts: list[str], intents: list[int]) -> dict[str, float]:
     """Inverse intent frequency: a word in one intent tells a lot, a word in twenty very little."""
-    intents_of: dict[str, set[str]] = {}
-    for sentence, text in zip(sentences, texts, strict=True):
+    intents_of: dict[str, set[int]] = {}
+    for text, intent in zip(texts, intents, strict=True):
         for word in text.split():
-            intents_of.setdefault(word, set()).add(sentence.intent)
-    total = len({s.intent for s in sentences})
+            intents_of.setdefault(word, set()).add(intent)
+    total = len(set(intents))
     return {word: _FUNCTION_WEIGHT if word in FUNCTION_WORDS else math.log(total / len(found)) + 1
             for word, found in intents_of.items()}
