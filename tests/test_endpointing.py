@@ -1,3 +1,6 @@
+import threading
+import time
+
 import numpy as np
 
 from voice_coach.partner_voice import mix, noise, speak
@@ -176,12 +179,53 @@ def test_a_stale_early_copy_is_not_taken_for_the_delivered_utterance():
     assert early.transcribe(np.ones(3200, np.int16)) == "3200"
 
 
+def _when_decoded(early: EarlyRecognizer):
+    deadline = time.monotonic() + 5.0
+    while (handed := early.finished_early()) is None and time.monotonic() < deadline:
+        time.sleep(0.005)
+    return handed
+
+
 def test_a_settled_utterance_is_handed_out_once_decoded_and_only_once():
     early = EarlyRecognizer(CountingRecognizer())
     utterance = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
     early.settled(utterance)
-    early._early[1].result()  # wait for the worker
-    assert (early.finished_early(), early.finished_early()) == ((utterance, "1600"), None)
+    assert (_when_decoded(early), early.finished_early()) == ((utterance, "1600"), None)
+
+
+class SlowRecognizer(CountingRecognizer):
+    """Decodes only when let go, like an engine busy on a long utterance."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.started, self.go = threading.Event(), threading.Event()
+
+    def transcribe(self, samples):
+        self.started.set()
+        self.go.wait(timeout=5.0)
+        return super().transcribe(samples)
+
+
+def test_a_copy_already_being_decoded_when_speech_resumes_is_still_handed_out_first():
+    engine = SlowRecognizer()
+    early = EarlyRecognizer(engine)
+    first = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
+    longer = Utterance(np.ones(2400, np.int16), 0.0, 0.15)
+    early.settled(first)
+    engine.started.wait(timeout=5.0)
+    early.settled(longer)
+    engine.go.set()
+    assert [_when_decoded(early), _when_decoded(early)] == [(first, "1600"), (longer, "2400")]
+
+
+def test_a_copy_not_yet_started_when_speech_resumes_is_never_decoded():
+    engine = SlowRecognizer()
+    early = EarlyRecognizer(engine)
+    early.settled(Utterance(np.ones(800, np.int16), 0.0, 0.05))  # occupies the worker
+    early.settled(Utterance(np.ones(1600, np.int16), 0.0, 0.1))
+    early.settled(Utterance(np.ones(2400, np.int16), 0.0, 0.15))
+    engine.go.set()
+    assert early.transcribe(np.ones(2400, np.int16)) == "2400" and engine.decoded == [800, 2400]
 
 
 def test_nothing_is_handed_out_early_before_an_utterance_settles():

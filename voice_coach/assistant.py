@@ -207,16 +207,15 @@ class Assistant:
 
     def _act_on_urgent_early(self) -> None:
         finished_early = getattr(self.recognizer, "finished_early", None)
-        if finished_early is None or not self.speaker.is_playing:
-            return
-        early = finished_early()
         matcher = self.dialog.matcher
-        if early is None or matcher is None \
-                or matcher.match(early[1].text, allowed=URGENT).intent is None:
+        if finished_early is None or matcher is None:
             return
-        utterance, transcript = early
-        self._acted_early = utterance.start_s
-        self._on_utterance(utterance, transcript)
+        while self.speaker.is_playing and (early := finished_early()) is not None:
+            utterance, transcript = early
+            if utterance.start_s != self._acted_early \
+                    and matcher.match(transcript.text, allowed=URGENT).intent is not None:
+                self._acted_early = utterance.start_s
+                self._on_utterance(utterance, transcript)
 
     def _on_utterance(self, utterance, transcript=None) -> None:
         """`transcript` when the utterance was already decoded (acted on early)."""
