@@ -158,6 +158,10 @@ def test_restriction_keeps_to_the_allowed_intents(matcher):
     assert matcher.match("breathe with us", allowed=CONTROL_INTENTS).intent is None
 
 
+def test_restriction_to_ids_the_catalog_lacks_matches_nothing(matcher):
+    assert matcher.match("coach, stop", allowed={"dance"}).intent is None
+
+
 def test_restriction_accepts_a_plain_command(matcher):
     assert matcher.match("coach, stop", allowed=CONTROL_INTENTS).intent == "stop"
 

@@ -55,6 +55,24 @@ def test_vocabulary_is_the_words_of_spoken_sentences():
                                                      "two", "three"}
 
 
+def test_sentences_read_in_order_and_by_index_agree():
+    sentences = catalog_from_text(SMALL).sentences()
+    assert list(sentences) == [sentences[i] for i in range(len(sentences))]
+
+
+def test_equal_slot_fillings_are_stored_once():
+    sentences = catalog_from_text(SMALL).sentences()
+    rows = [i for i, text in enumerate(sentences.texts) if text in ("what is repair",
+                                                                    "what is repairs")]
+    assert sentences.slot_items[rows[0]] is sentences.slot_items[rows[1]]
+
+
+def test_sentences_where_keeps_only_the_texts_accepted():
+    assert list(catalog_from_text(SMALL).sentences().where(lambda text: "hug" in text)) == [
+        Sentence("start a hug", "hug"), Sentence("start hug", "hug"),
+        Sentence("begin a hug", "hug"), Sentence("begin hug", "hug")]
+
+
 def test_sentences_are_cleaned_for_recognisers():
     assert catalog_from_text("[stop]\nStop, Now!\n").sentences()[0].text == "stop now"
 
