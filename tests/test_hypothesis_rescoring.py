@@ -1,7 +1,7 @@
 import pytest
 
 from voice_coach.hypothesis_rescoring import (NearestSentences, Segment, Sounds, filler_share,
-                                              grammar, verified)
+                                              grammar, speech_frames, verified, word_tree)
 from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.partner_voice import mix, speak
@@ -44,6 +44,29 @@ FREE = [Segment("<s>", 0, 9), Segment("stop", 10, 39), Segment("that", 40, 59),
         Segment("</s>", 60, 70)]
 
 
+def _paths(final, transitions, state=0):
+    """Every word sequence the grammar accepts from `state`."""
+    if state == final:
+        return {()}
+    return {((t[3],) if len(t) == 4 else ()) + rest for t in transitions if t[0] == state
+            for rest in _paths(final, transitions, t[1])}
+
+
+def test_word_tree_accepts_each_sentence_with_and_without_the_wake_word():
+    final, transitions = word_tree(["stop", "stop that", "pause"])
+    assert {" ".join(p) for p in _paths(final, transitions)} == {
+        "stop", "stop that", "pause", "coach stop", "coach stop that", "coach pause"}
+
+
+def test_word_tree_shares_prefixes():
+    _, transitions = word_tree(["stop that", "stop it"])
+    assert sum(1 for t in transitions if t[-1] == "stop") == 1
+
+
+def test_speech_frames_run_from_first_word_to_last():
+    assert speech_frames(FREE) == 50
+
+
 def test_filler_share_counts_silence_inside_the_speech_only():
     forced = [Segment("<sil>", 0, 9), Segment("stop", 10, 39), Segment("<sil>", 40, 59)]
     assert filler_share(forced, FREE) == 0.4
@@ -63,6 +86,16 @@ def test_forced_sentence_far_from_every_reading_is_not_verified():
     forced = [Segment("stop", 10, 35), Segment("that", 36, 59)]
     readings = ["i wish the rain would stop"]
     assert not verified("stop that", SENTENCES, forced, readings, FREE, SOUNDS)
+
+
+def test_lower_agreement_lets_a_sentence_far_from_its_reading_through():
+    forced = [Segment("stop", 10, 59)]
+    assert verified("stop", SENTENCES, forced, ["topic"], FREE, SOUNDS, min_agreement=30.0)
+
+
+def test_default_agreement_turns_the_same_sentence_away():
+    forced = [Segment("stop", 10, 59)]
+    assert not verified("stop", SENTENCES, forced, ["topic"], FREE, SOUNDS)
 
 
 def test_forced_sentence_that_leaves_speech_to_silence_is_not_verified():
