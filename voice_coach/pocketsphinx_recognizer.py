@@ -69,6 +69,7 @@ Measured choices (espeak-ng voices, voice_coach/partner_voice.py; numbers in the
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -240,7 +241,8 @@ def _dithered(samples: np.ndarray) -> np.ndarray:
     return np.round(samples + noise).astype("<i2")
 
 
-def _background_words() -> list[str]:
+@functools.cache  # read once for the dictionary and once for the language model
+def _background_words() -> tuple[str, ...]:
     """Short plain words of the wheel's dictionary (no alternates like "read(2)"), thinned."""
     import pocketsphinx
 
@@ -248,7 +250,7 @@ def _background_words() -> list[str]:
     with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as file:
         # streamed: a list of all 135,000 words left 3.5 MB of scattered heap behind
         words = (line.split(maxsplit=1)[0] for line in file if line.strip())
-        return list(itertools.islice(filter(plain.match, words), 0, None, BACKGROUND_STEP))
+        return tuple(itertools.islice(filter(plain.match, words), 0, None, BACKGROUND_STEP))
 
 
 def _coach_dictionary(catalog: IntentCatalog) -> str:
