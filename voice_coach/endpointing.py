@@ -14,7 +14,8 @@ starts in a minute of pink or fan noise (PocketSphinx: 3 and 1). Neither copes w
 The hangover is dead time for the reply: once `tail_s` of silence has passed, the utterance's
 samples are final (later silence is trimmed to the same tail), so `on_settled` hands them out
 then and recognition can run while the hangover waits (EarlyRecognizer). Speech that resumes
-makes that copy stale; the utterance delivered at the end is always the one that counts.
+makes that copy stale: the utterance delivered at the end is the one that counts, except for an
+urgent "stop" said over the coach, which is acted on from the first copy that holds it.
 
 Only the current utterance is kept (plus a short pre-roll): nothing else is stored."""
 
