@@ -13,6 +13,7 @@ not have to cover the speech with silence or noise to fit it (see `verified`).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 
@@ -125,9 +126,7 @@ def word_tree(sentences: Iterable[str]) -> tuple[int, list[tuple]]:
                 tuple(words[: i + 1]), root + 1 + len(states))
             arcs.add((source, target, word))
             source = target
-    fan_out: dict[int, int] = {}
-    for source, _, _ in arcs:
-        fan_out[source] = fan_out.get(source, 0) + 1
+    fan_out = Counter(source for source, _, _ in arcs)
     transitions: list[tuple] = [(0, root, 0.5, WAKE_WORD), (0, root, 0.5)]
     transitions += [(s, t, 1.0 / fan_out[s], w) for s, t, w in sorted(arcs)]
     return final, transitions
