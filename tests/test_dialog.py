@@ -58,7 +58,7 @@ class FakeMatcher:
     def __init__(self):
         self.allowed = []
 
-    def match(self, text, allowed=None):
+    def match(self, text, allowed=None, confirmed=True):
         self.allowed.append(allowed)
         words = " ".join(re.findall(r"[a-z']+", text.lower()))
         intent, slots = self.PHRASES.get(words, ("stop" if "stop" in words.split() else None, {}))

@@ -255,13 +255,15 @@ class Assistant:
         if self._wake_heard_at is not None:
             text = f"{wake} {text}"
             self._wake_heard_at = None
-        self._understand(text, typed=False, over_the_coach=over_the_coach)
+        self._understand(text, typed=False, over_the_coach=over_the_coach,
+                         confirmed=transcript.confirmed)
 
-    def _understand(self, text: str, typed: bool, over_the_coach: bool = False) -> None:
+    def _understand(self, text: str, typed: bool, over_the_coach: bool = False,
+                    confirmed: bool = True) -> None:
         over_the_coach = over_the_coach or (not typed and self.speaker.is_playing)
         # A reply is played at once; only scheduled events (cues, the script) use the lead.
-        self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None),
-                     reply=True)
+        self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None,
+                                      confirmed=confirmed), reply=True)
 
     def _wake_word(self) -> str:
         return (self.dialog.settings.wake_word or "").lower()

@@ -35,7 +35,8 @@ def spoken_scores(recognizer, matcher, items: list[Labelled], voices, rates,
                 for audio, answers in ((speech, clean),
                                        (mix(speech, kind, snr_db, seed=index), noisy)):
                     started = time.perf_counter()
-                    result = matcher.match(hear(audio, recognizer).text)
+                    heard = hear(audio, recognizer)
+                    result = matcher.match(heard.text, confirmed=heard.confirmed)
                     busy += time.perf_counter() - started
                     audio_s += audio.seconds
                     answers.append((result.intent, dict(result.slots)))

@@ -125,16 +125,18 @@ class Dialog:
 
     # ---- inputs -------------------------------------------------------------------------------
 
-    def hear(self, text: str, restrict: Collection[str] | None = None) -> list[Event | Heard]:
+    def hear(self, text: str, restrict: Collection[str] | None = None,
+             confirmed: bool = True) -> list[Event | Heard]:
         """Match `text` with the injected matcher, restricted to what counts right now (and to
-        `restrict`, e.g. the controls that may interrupt the coach's own voice)."""
+        `restrict`, e.g. the controls that may interrupt the coach's own voice); `confirmed` as
+        in Transcript.confirmed."""
         if self.matcher is None:
             raise ValueError("Dialog.hear needs a matcher; pass matched results to heard() instead")
         woke, rest = self._split_wake(text)
         allowed = self.allowed_intents()
         if restrict is not None:
             allowed = frozenset(restrict) if allowed is None else allowed & frozenset(restrict)
-        result = self.matcher.match(rest, allowed=allowed)
+        result = self.matcher.match(rest, allowed=allowed, confirmed=confirmed)
         return self.heard(_Result(text, result.intent, dict(result.slots), woke or result.woke))
 
     def heard(self, result: Understood) -> list[Event | Heard]:

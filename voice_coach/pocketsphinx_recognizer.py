@@ -192,7 +192,7 @@ class PocketSphinxRecognizer:
                 # (`parse --wav` tries those too): for the coach, nothing was heard
                 return Transcript("", float(hypothesis.prob), (), self.name)
         return Transcript(readings[0], float(hypothesis.prob), tuple(readings[1:ALTERNATIVES + 1]),
-                          self.name)
+                          self.name, confirmed=self._nearest is None)
 
     def _verify(self, scaled: bytes, readings: list[str], free_segments: list[Segment]):
         """The second pass (voice_coach.hypothesis_rescoring): the hypothesis of the grammar of

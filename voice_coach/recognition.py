@@ -34,6 +34,10 @@ class Transcript:
     """Other readings, best first, for a matcher to weigh (may be empty)."""
     engine: str = ""
     """Which engine and model heard it, for `doctor` and benchmark tables."""
+    confirmed: bool = True
+    """False when `text` is a free reading that no grammar pass confirmed as a sentence the coach
+    knows: everyday talk bent into command words looks like that, so a matcher asks more of it
+    (IntentMatcher.match, `confirmed`)."""
 
 
 class Recognizer(Protocol):

@@ -99,7 +99,7 @@ class RecognizerProcess:
         if "error" in reply:
             raise RecognizerError(reply["error"])
         return Transcript(reply["text"], reply["confidence"], tuple(reply["alternatives"]),
-                          reply["engine"])
+                          reply["engine"], reply["confirmed"])
 
     def close(self) -> None:
         """End the child: closing its input is its signal to go."""
@@ -161,7 +161,8 @@ def serve(model_path: str | None, intents: str | None) -> None:
                             "again."})
             continue
         reply({"text": heard.text, "confidence": heard.confidence,
-               "alternatives": list(heard.alternatives), "engine": heard.engine})
+               "alternatives": list(heard.alternatives), "engine": heard.engine,
+               "confirmed": heard.confirmed})
 
 
 if __name__ == "__main__":

@@ -13,10 +13,14 @@ import argparse
 import json
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from ..errors import VoiceCoachError
 from ..intent import IntentMatcher, IntentResult
 from ..intent_catalog import IntentCatalog, load_catalog
+
+if TYPE_CHECKING:
+    from ..recognition import Transcript
 
 
 def run(args: argparse.Namespace) -> int:
@@ -26,11 +30,12 @@ def run(args: argparse.Namespace) -> int:
     for text in texts:
         _print(text, matcher.match(text), args.json)
     failed = False
-    for path, readings in _transcripts(args.wav, catalog, args.model):
-        if readings is None:
+    for path, transcript in _transcripts(args.wav, catalog, args.model):
+        if transcript is None:
             failed = True
         else:
-            _print(path, matcher.match_any(readings), args.json)
+            readings = [transcript.text, *transcript.alternatives]
+            _print(path, matcher.match_any(readings, confirmed=transcript.confirmed), args.json)
     return 2 if failed else 0
 
 
@@ -42,9 +47,9 @@ def _stdin_lines() -> Iterator[str]:
 
 
 def _transcripts(paths: list[str], catalog: IntentCatalog,
-                 model: str | None) -> Iterator[tuple[str, list[str] | None]]:
-    """(path, readings: the transcript then its alternatives) per file, or (path, None) after
-    reporting why the file was skipped."""
+                 model: str | None) -> Iterator[tuple[str, Transcript | None]]:
+    """(path, its transcript) per file, or (path, None) after reporting why the file was
+    skipped."""
     if not paths:
         return
     # imported here: typed text must work on a machine whose audio stack is incomplete
@@ -59,7 +64,7 @@ def _transcripts(paths: list[str], catalog: IntentCatalog,
             print(f"voice-coach: {message}", file=sys.stderr, flush=True)
             yield path, None
             continue
-        yield path, [transcript.text, *transcript.alternatives]
+        yield path, transcript
 
 
 def _print(source: str, result: IntentResult, as_json: bool) -> None:
