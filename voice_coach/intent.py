@@ -79,8 +79,8 @@ template has: measured on the dev set, so the threshold falls 2 points a word af
 at most 12."""
 UNCONFIRMED_THRESHOLD = 80.0
 """What a reading the recogniser could not confirm against a template sentence must score: such
-readings are where everyday talk turns into requests ("what is the meaning of life" heard as
-"what is the meaning of feeling safe"). On our own set of 60 out-of-scope sentences near the
+readings are where everyday talk turns into requests ("did you lock the front door" heard as
+"to do our conflict your", taken for gentle_start at 76). On our own set of 60 out-of-scope sentences near the
 coach's topics (5 voices x 2 rates, half of them, 300 utterances each clean and at 10 dB),
 rejected 82.0% -> 86.7% clean and 86.3% -> 87.0% noisy, for 68.3% -> 68.0% / 36.0% -> 35.7% of
 300 dev-set commands understood (replayed at 85: 89.0% rejected, 66.3% understood). On the
