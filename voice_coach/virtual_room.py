@@ -26,6 +26,8 @@ from .audio_types import Audio
 from .speaker import Playback, Speaker
 
 ROOM_RATE = 16000
+PARTNER_WARM_UP_S = 1
+"""Seconds of silence a new partner stream plays before its first sentence."""
 
 
 class RoomError(Exception):
@@ -188,6 +190,12 @@ class VirtualRoom:
     def play_partner(self, audio: Audio, at: float | None = None) -> Playback:
         if self._partner is None:
             self._partner = Speaker()
+            # A new stream through PulseAudio can still underrun after Speaker.settle(): the
+            # first partner sentence came out broken up about one time in seven. The partner's
+            # mouth warms up on silence first.
+            warm_up = self._partner.play(Audio(np.zeros(PARTNER_WARM_UP_S * ROOM_RATE,
+                                                        dtype=np.float32), ROOM_RATE))
+            warm_up.wait(timeout=5)
         return self._partner.play(audio, at=at)
 
     @contextmanager
