@@ -183,9 +183,7 @@ class VirtualRoom:
     def speak_partner(self, text: str, voice: str = "en-us+f3", rate: int = 150,
                       at: float | None = None) -> Playback:
         """A partner says `text` into the room (non-blocking); the Playback says exactly when."""
-        if self._partner is None:
-            self._partner = Speaker()
-        return self._partner.play(self.partner_voice(text, voice, rate), at=at)
+        return self.play_partner(self.partner_voice(text, voice, rate), at=at)
 
     def play_partner(self, audio: Audio, at: float | None = None) -> Playback:
         if self._partner is None:
