@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .answers import load_answers
 from .assistant import Assistant, LeadClock, Report
 from .audio_devices import rescan_devices
+from .audio_priority import raise_for_audio
 from .clock import RealClock
 from .dialog import Dialog
 from .endpointing import EarlyRecognizer, Endpointer
@@ -44,6 +45,7 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     for warning in warnings:
         warn(warning)
     keyboard = bool(getattr(args, "keyboard", False))
+    raise_for_audio()  # before any thread starts, so all inherit it (`doctor` says if refused)
     # the recogniser loads in its own process while the rest of the coach is built
     model = getattr(args, "model", None) or settings.recognition.model_path
     hearing = None if keyboard else RecognizerProcess(model_path=model)

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .audio_priority import lower_for_recognition
 from .errors import RecognizerError
 from .recognition import Transcript
 
@@ -167,6 +168,7 @@ def serve(model_path: str | None, intents: str | None) -> None:
 
 if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coach's to handle
+    lower_for_recognition()  # decoding can wait; the coach's sound cannot
     arguments = sys.argv[1:]
     options = dict(zip(arguments[::2], arguments[1::2], strict=True))
     serve(options.get("--model"), options.get("--intents"))

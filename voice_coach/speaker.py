@@ -31,10 +31,11 @@ STALL_GRACE_S = 0.05
 """A callback that seems stalled gets this long to run before the device counts as gone: a
 thread holding the GIL (a long decode in C) holds the callback up too, and a second of that
 once paused a breathing session as if the speaker had been unplugged."""
-DEFAULT_LATENCY_S = 0.03
-"""Output buffering: what stop() cannot take back, traded against underruns (each one delays
-every later sound) on a busy two-core machine. PortAudio's "low" (about 9 ms through PulseAudio)
-underran under load in the tests."""
+DEFAULT_LATENCY_S = 0.06
+"""Output buffering: what stop() cannot take back, traded against underruns. Through PulseAudio's
+ALSA plugin one underrun rebuilds the stream and breaks up the sentence; with another process
+holding a core, 30 ms broke 11 sentences in 12, 50-70 ms none at the coach's raised priority
+(audio_priority.py has the table)."""
 
 
 class Playback:
@@ -230,16 +231,17 @@ class Speaker:
         start = item.playback.scheduled if item.playback.scheduled is not None else time.monotonic()
         return start + item.playback.seconds
 
-    def settle(self) -> None:
-        """Wait (at most 2 s) until the device has taken blocks for 0.1 s without an underrun.
-        A new stream underruns for its first ~0.25 s through PulseAudio (hundreds of empty
-        callbacks) and its DAC times are unsettled meanwhile: a sound played then came out
-        ~0.3 s off."""
-        deadline = time.monotonic() + 2.0
+    def settle(self, timeout: float = 2.0) -> bool:
+        """Wait until the device has taken blocks for 0.1 s without an underrun; False if it had
+        not within `timeout`. A new stream underruns for its first ~0.25 s through PulseAudio
+        (hundreds of empty callbacks, each rebuilding the plugin's stream) and its DAC times are
+        unsettled meanwhile: a sound played then came out ~0.3 s off."""
+        deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self._callbacks >= 3 and time.monotonic() - self._last_underflow > 0.1:
-                return
+                return True
             time.sleep(0.01)
+        return False
 
     def _measure_offset(self) -> float:
         """Stream time minus monotonic time. PortAudio's stream clock has its own origin (on ALSA

@@ -23,11 +23,17 @@ import sounddevice as sd
 
 from .partner_voice import speak
 from .audio_types import Audio
-from .speaker import Playback, Speaker
+from .audio_priority import raise_for_audio
+from .speaker import DEFAULT_LATENCY_S, Playback, Speaker
 
 ROOM_RATE = 16000
-PARTNER_WARM_UP_S = 1
-"""Seconds of silence a new partner stream plays before its first sentence."""
+PROBE_LEVEL = 0.25
+"""Peak of the probe tone played at start-up to prove the room carries sound end to end."""
+READY_TIMEOUT_S = 6.0
+PARTNER_LATENCY_S = 0.1
+"""The partner's output buffer: larger than the coach's, since nothing of the test waits on it
+(its sounds are placed by DAC time) and a partner's voice broken up by an underrun on a busy
+machine would fail a test for a fault of the room, not of the coach."""
 
 
 class RoomError(Exception):
@@ -73,8 +79,10 @@ class Recorder:
         self._block_times: list[float] = []
         self.overflows = 0
         # 10 ms blocks: fine enough timestamps, without thousands of tiny callbacks a second.
+        # PortAudio's "low" input latency overflowed on a busy machine, and through PulseAudio's
+        # ALSA plugin an overflow rebuilds the stream: the times stay exact at any buffer size.
         self._stream = sd.InputStream(samplerate=rate, channels=1, dtype="float32", blocksize=rate // 100,
-                                      latency="low", callback=self._callback)
+                                      latency=DEFAULT_LATENCY_S, callback=self._callback)
 
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
@@ -126,6 +134,8 @@ class VirtualRoom:
                                 PULSE_STATE_PATH=str(self.folder / "state"))
         self._set_env("PULSE_SERVER", f"unix:{self.socket}")
         self._set_env("PULSE_COOKIE", str(self.folder / "cookie"))
+        # The room is the air: it must not be what breaks up when the machine is busy.
+        self.priority = raise_for_audio()
         self.revive_server()
 
     def revive_server(self) -> None:
@@ -147,6 +157,7 @@ class VirtualRoom:
         # server exists, so ALSA's `default` routes to it.
         sd._terminate()
         sd._initialize()
+        self._probe_the_air()
 
     def kill_server(self) -> None:
         """Stop the server under running streams, as when a device is unplugged."""
@@ -186,15 +197,20 @@ class VirtualRoom:
         return self.play_partner(self.partner_voice(text, voice, rate), at=at)
 
     def play_partner(self, audio: Audio, at: float | None = None) -> Playback:
+        return self.partner.play(audio, at=at)
+
+    @property
+    def partner(self) -> Speaker:
+        """The partner's mouth: one output stream for the whole session, opened on first use."""
         if self._partner is None:
-            self._partner = Speaker()
-            # A new stream through PulseAudio can still underrun after Speaker.settle(): the
-            # first partner sentence came out broken up about one time in seven. The partner's
-            # mouth warms up on silence first.
-            warm_up = self._partner.play(Audio(np.zeros(PARTNER_WARM_UP_S * ROOM_RATE,
-                                                        dtype=np.float32), ROOM_RATE))
-            warm_up.wait(timeout=5)
-        return self._partner.play(audio, at=at)
+            self._partner = Speaker(latency=PARTNER_LATENCY_S, settle=False)
+            if not self._partner.settle(timeout=READY_TIMEOUT_S):
+                self._partner.close()
+                self._partner = None
+                raise RoomError(f"The partner's stream into the room still underran after "
+                                f"{READY_TIMEOUT_S:.0f} s: the machine is too busy for real-time "
+                                "audio (see `uptime`).")
+        return self._partner
 
     @contextmanager
     def listening(self):
@@ -230,21 +246,43 @@ class VirtualRoom:
     def _keep_sink_running(self) -> None:
         """A null sink with nobody listening at low latency renders in 2-second lumps, so the
         first two seconds of any recording are lost. A low-latency listener for the whole session
-        keeps it ticking every 10 ms; wait until audio flows before handing the room out."""
+        keeps it ticking every 10 ms; it also notes the loudest sample it has heard, which the
+        start-up probe reads."""
         self._keeper = subprocess.Popen(
             ["parec", "--latency-msec=10", "--raw", "--format=s16le", "--rate=16000",
              "--channels=1", "-d", "room.monitor"],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
         )
+        self._keeper_peak = 0.0
         first = threading.Event()
+        keeper = self._keeper
 
         def drain() -> None:
-            while self._keeper is not None and self._keeper.stdout.read(3200):
+            while block := keeper.stdout.read(3200):
+                samples = np.frombuffer(block[:len(block) // 2 * 2], dtype="<i2")
+                if len(samples):
+                    self._keeper_peak = max(self._keeper_peak, float(np.abs(samples).max()) / 32768)
                 first.set()
 
         threading.Thread(target=drain, daemon=True).start()
-        if not first.wait(6.0):
-            raise RoomError("The room's monitor delivered no audio within 6 s.")
+        if not first.wait(READY_TIMEOUT_S):
+            raise RoomError(f"The room's monitor delivered no audio within {READY_TIMEOUT_S:.0f} s: "
+                            "the null sink is not running (see `pactl list sinks`).")
+
+    def _probe_the_air(self) -> None:
+        """Prove the room carries sound before handing it out: a tone played through PortAudio
+        into the sink must come back from its monitor. The partner's stream it opens stays open
+        and settled for the first test."""
+        tone = np.sin(2 * np.pi * 440 * np.arange(ROOM_RATE // 5) / ROOM_RATE) * PROBE_LEVEL
+        self._keeper_peak = 0.0
+        self.partner.play(Audio(tone.astype(np.float32), ROOM_RATE)).wait(timeout=READY_TIMEOUT_S)
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        while self._keeper_peak < PROBE_LEVEL / 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        if self._keeper_peak < PROBE_LEVEL / 2:
+            raise RoomError(f"A tone played into the room did not come back from its monitor "
+                            f"within {READY_TIMEOUT_S:.0f} s (loudest {self._keeper_peak:.3f}): "
+                            "PortAudio is not reaching the private PulseAudio server.")
 
 
 def onsets(recording: Recording, threshold_db: float = -50.0, min_silence_s: float = 0.2) -> list[float]:

@@ -12,7 +12,7 @@ from ..errors import VoiceCoachError
 def run(args) -> int:
     checks = {"settings": _settings, "intents": _understanding,
               "recogniser": lambda: _hearing(args.model), "voice": _voice, "speaker": _speaker,
-              "microphone": _microphone, "history": _history}
+              "microphone": _microphone, "priority": _priority, "history": _history}
     problems = 0
     for name, check in checks.items():
         try:
@@ -82,6 +82,15 @@ def _microphone():
 
     device = find_device(None, "input")
     return True, f"{device.name} (index {device.index})"
+
+
+def _priority():
+    from ..audio_priority import raise_for_audio
+
+    priority = raise_for_audio()
+    if priority.note:
+        return False, priority.note
+    return True, f"sound runs at nice {priority.nice}, above ordinary programs"
 
 
 def _history():
