@@ -15,6 +15,7 @@ from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.microphone import Chunk
 from voice_coach.recognition import Transcript
+from voice_coach.rendered_voice import RenderedVoice
 from voice_coach.session import estimate_speech_seconds
 
 
@@ -63,15 +64,17 @@ class SilentSpeaker:
         pass
 
 
-class BrokenVoice:
-    def render(self, text, rate_wpm=150, volume=1.0):
+class BrokenVoice(RenderedVoice):
+    def _render_sentence(self, sentence, rate_wpm):
         raise SynthesisError("The voice engine failed: reinstall espeak-ng.")
 
 
-class Voice:
-    def render(self, text, rate_wpm=150, volume=1.0):
-        return Audio(np.zeros(int(16000 * estimate_speech_seconds(text, rate_wpm)), np.float32),
-                     16000)
+class Voice(RenderedVoice):
+    """Silence as long as the words would take: the loop's logic, not a voice, is under test."""
+
+    def _render_sentence(self, sentence, rate_wpm):
+        return Audio(np.zeros(int(16000 * estimate_speech_seconds(sentence, rate_wpm)),
+                              np.float32), 16000)
 
 
 class CrashingRecognizer:

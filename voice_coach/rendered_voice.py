@@ -1,0 +1,137 @@
+"""What every coach voice shares, whichever engine speaks: text is rendered to memory sentence by
+sentence, each sentence is cached, and volume is a gain on the cached rendering.
+
+Sentence by sentence, because a neural voice renders a whole sentence at once: the first
+sentence of a long reply can play while the next is rendered, and a sentence the coach says in
+many places ("Breathe in.") is rendered once. The cache is what makes a duration exact before
+the sound plays: once rendered, a phrase's length is known to the sample."""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from .audio_types import Audio
+from .errors import SynthesisError
+
+DEFAULT_RATE_WPM = 165
+"""Unhurried but not slow; night mode passes a lower rate."""
+PLANNING_MARGIN = 1.15
+"""A duration guessed for text not yet rendered errs long: the speaker reports the real end of
+the speech, and a step that waited a little too long is corrected then, while one that started
+too early would talk over the voice."""
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+
+
+def split_sentences(text: str) -> list[str]:
+    """`text` with its whitespace tidied, cut after each sentence's final punctuation."""
+    text = " ".join(text.split())
+    return [part for part in _SENTENCE_END.split(text) if part]
+
+
+@dataclass(frozen=True)
+class _Key:
+    sentence: str
+    rate_wpm: int
+
+
+class RenderedVoice:
+    """A voice that renders to memory, with a bounded cache of sentences. Subclasses say how one
+    sentence is rendered (`_render_sentence`) and what they are called (`name`)."""
+
+    name = "a voice"
+    """What `say` and `doctor` call this voice."""
+    sentence_gap_s = 0.0
+    """Silence after a sentence that is followed by another (engines differ in how much they
+    leave at the end of a sentence)."""
+
+    def __init__(self, cache_size: int = 256, cache_seconds: float = 60.0) -> None:
+        """The cache keeps at most `cache_size` sentences and `cache_seconds` of audio (about 5 MB
+        a minute at 22 kHz float32): long answers would otherwise grow memory all night."""
+        self._lock = threading.Lock()
+        self._cache: OrderedDict[_Key, Audio] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_seconds = cache_seconds
+        self._cached_seconds = 0.0
+        self.last_render_s: float | None = None
+        """Seconds the last uncached sentence took to render (for the benchmark and `doctor`)."""
+
+    def render(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0) -> Audio:
+        """`text` spoken at `rate_wpm` words per minute, scaled by `volume` (0..1)."""
+        pieces = list(self.render_sentences(text, rate_wpm, volume))
+        if len(pieces) == 1:
+            return pieces[0]
+        return Audio(np.concatenate([piece.samples for piece in pieces]), pieces[0].rate)
+
+    def render_sentences(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM,
+                         volume: float = 1.0) -> Iterator[Audio]:
+        """`text` one sentence at a time, each rendered only when asked for, so the first can
+        play while the rest are rendered. Together they are exactly `render(text)`."""
+        sentences = split_sentences(text)
+        if not sentences:
+            raise SynthesisError("There is nothing to say: give some text to speak.")
+        return self._pieces(sentences, int(rate_wpm), volume)
+
+    def duration(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> float:
+        """Seconds `text` takes to say (renders it, so it is then cached for playing)."""
+        return self.render(text, rate_wpm).seconds
+
+    def planned_seconds(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> float:
+        """Seconds `text` takes to say without waiting for a render: exact for what is cached,
+        a word-count guess (erring long) for the rest."""
+        from .session import estimate_speech_seconds
+
+        sentences = split_sentences(text)
+        total = self.sentence_gap_s * max(0, len(sentences) - 1)
+        for sentence in sentences:
+            with self._lock:
+                audio = self._cache.get(_Key(sentence, int(rate_wpm)))
+            total += audio.seconds if audio is not None else \
+                PLANNING_MARGIN * estimate_speech_seconds(sentence, rate_wpm)
+        return total
+
+    def is_cached(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> bool:
+        with self._lock:
+            return all(_Key(sentence, int(rate_wpm)) in self._cache
+                       for sentence in split_sentences(text))
+
+    def close(self) -> None:
+        """Free what the engine holds (nothing, unless a subclass says otherwise)."""
+
+    # ---- inside -----------------------------------------------------------------------------
+
+    def _pieces(self, sentences: list[str], rate_wpm: int, volume: float) -> Iterator[Audio]:
+        for index, sentence in enumerate(sentences):
+            audio = self._cached_or_rendered(_Key(sentence, rate_wpm))
+            if index < len(sentences) - 1 and self.sentence_gap_s > 0:
+                gap = np.zeros(round(self.sentence_gap_s * audio.rate), np.float32)
+                audio = Audio(np.concatenate([audio.samples, gap]), audio.rate)
+            if volume != 1.0:
+                audio = Audio((audio.samples * np.float32(max(0.0, volume))).astype(np.float32),
+                              audio.rate)
+            yield audio
+
+    def _cached_or_rendered(self, key: _Key) -> Audio:
+        with self._lock:
+            audio = self._cache.get(key)
+            if audio is not None:
+                self._cache.move_to_end(key)
+                return audio
+            started = time.perf_counter()
+            audio = self._render_sentence(key.sentence, key.rate_wpm)
+            self.last_render_s = time.perf_counter() - started
+            self._cache[key] = audio
+            self._cached_seconds += audio.seconds
+            while len(self._cache) > 1 and (len(self._cache) > self._cache_size
+                                            or self._cached_seconds > self._cache_seconds):
+                self._cached_seconds -= self._cache.popitem(last=False)[1].seconds
+            return audio
+
+    def _render_sentence(self, sentence: str, rate_wpm: int) -> Audio:
+        raise NotImplementedError
