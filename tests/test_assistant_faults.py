@@ -138,3 +138,31 @@ def test_lost_microphone_sound_is_reported_once_and_the_session_goes_on():
     warnings = [r for r in reports if r.kind == "warning"]
     assert len(warnings) == 1 and "please say it again" in warnings[0].text
     assert any(r.kind == "say" and r.t > warnings[0].t for r in reports)
+
+
+class RecordingSpeaker(SilentSpeaker):
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.played = []
+
+    def play(self, audio, at=None):
+        playback = super().play(audio, at)
+        self.played.append((playback.start, audio.seconds))
+        return playback
+
+
+def test_a_long_reply_plays_sentence_after_sentence_without_a_gap():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    speaker = RecordingSpeaker(clock)
+    microphone = QuietRoom(clock, 30)
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), speaker, microphone,
+                          Endpointer(rate=16000), clock)
+    microphone.stop = assistant.stop
+    assistant.type_request("coach, what is emotional intimacy?")
+    assistant.run()
+    starts = [start for start, _ in speaker.played]
+    ends = [start + seconds for start, seconds in speaker.played]
+    assert len(speaker.played) >= 3 and np.allclose(starts[1:], ends[:-1])
