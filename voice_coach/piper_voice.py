@@ -26,9 +26,11 @@ NATURAL_WPM = 190.0
 measured so that at the default 150 wpm this voice takes about as long as espeak-ng."""
 LEVEL = 0.8
 """Peak of every sentence, as espeak-ng's loudest: Piper's raw output peaks near 0.37."""
-PIPER_THREADS = 2
-"""onnxruntime threads: the machines the coach runs on have two cores or more; more threads than
-cores made renders slower when the recogniser was busy too."""
+PIPER_THREADS = 1
+"""onnxruntime threads, spinning off: on this two-core machine, shared with the recogniser (and,
+here, other work), one thread that sleeps when idle rendered faster than two spinning ones
+(median 1.0-1.2 s against 1.5-1.8 s for one sentence at a load of 5.4, `bench_voice`), and left
+the cores to the recogniser."""
 
 
 def model_files() -> tuple[Path, Path]:
@@ -112,6 +114,7 @@ def _load(model: Path, config: Path, expected_sha256: str):
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = PIPER_THREADS
         options.inter_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         session = onnxruntime.InferenceSession(str(model), sess_options=options,
                                                providers=["CPUExecutionProvider"])
         settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
