@@ -26,13 +26,47 @@ PLANNING_MARGIN = 1.15
 """A duration guessed for text not yet rendered errs long: the speaker reports the real end of
 the speech, and a step that waited a little too long is corrected then, while one that started
 too early would talk over the voice."""
+FIRST_PIECE_WORDS = 10
+"""A first sentence longer than this starts with its opening clauses (cut at a comma, colon or
+semicolon) as a piece of their own, when they are this short: a neural voice takes about a
+tenth of a sentence's length to render it, and the answers' first sentences run to 20 words and
+more (six seconds: well over the 200 ms the first sound of a reply may take)."""
+OPENING_WORDS = 4
+"""Shorter openings ("Yes,") would make a piece of a breath and sound clipped."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
+_CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
 
 def split_sentences(text: str) -> list[str]:
     """`text` with its whitespace tidied, cut after each sentence's final punctuation."""
     text = " ".join(text.split())
     return [part for part in _SENTENCE_END.split(text) if part]
+
+
+def split_pieces(text: str) -> list[tuple[str, bool]]:
+    """The pieces `text` is rendered in, each with whether a sentence ends after it: its
+    sentences, the first one's opening clause apart when it is long (see FIRST_PIECE_WORDS)."""
+    sentences = split_sentences(text)
+    pieces = [(sentence, True) for sentence in sentences]
+    if sentences and len(sentences[0].split()) > FIRST_PIECE_WORDS:
+        opening = _opening_clauses(sentences[0])
+        if opening:
+            pieces[0:1] = [(opening, False), (sentences[0][len(opening):].lstrip(), True)]
+    return pieces
+
+
+def _opening_clauses(sentence: str) -> str | None:
+    """The first run of whole clauses at the start of `sentence` with at least OPENING_WORDS
+    words, if it is quick to render (at most FIRST_PIECE_WORDS), else None."""
+    clauses = _CLAUSE_END.split(sentence)[:-1]
+    words = 0
+    for count, clause in enumerate(clauses, start=1):
+        words += len(clause.split())
+        if words > FIRST_PIECE_WORDS:
+            return None
+        if words >= OPENING_WORDS:
+            return " ".join(clauses[:count])
+    return None
 
 
 @dataclass(frozen=True)
@@ -71,12 +105,13 @@ class RenderedVoice:
 
     def render_sentences(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM,
                          volume: float = 1.0) -> Iterator[Audio]:
-        """`text` one sentence at a time, each rendered only when asked for, so the first can
-        play while the rest are rendered. Together they are exactly `render(text)`."""
-        sentences = split_sentences(text)
-        if not sentences:
+        """`text` one sentence at a time (a long first sentence's opening clause apart), each
+        rendered only when asked for, so the first can play while the rest are rendered.
+        Together they are exactly `render(text)`."""
+        pieces = split_pieces(text)
+        if not pieces:
             raise SynthesisError("There is nothing to say: give some text to speak.")
-        return self._pieces(sentences, int(rate_wpm), volume)
+        return self._pieces(pieces, int(rate_wpm), volume)
 
     def duration(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> float:
         """Seconds `text` takes to say (renders it, so it is then cached for playing)."""
@@ -87,9 +122,9 @@ class RenderedVoice:
         a word-count guess (erring long) for the rest."""
         from .session import estimate_speech_seconds
 
-        sentences = split_sentences(text)
-        total = self.sentence_gap_s * max(0, len(sentences) - 1)
-        for sentence in sentences:
+        pieces = split_pieces(text)
+        total = self.sentence_gap_s * sum(ends for _, ends in pieces[:-1])
+        for sentence, _ in pieces:
             with self._lock:
                 audio = self._cache.get(_Key(sentence, int(rate_wpm)))
             total += audio.seconds if audio is not None else \
@@ -98,18 +133,19 @@ class RenderedVoice:
 
     def is_cached(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> bool:
         with self._lock:
-            return all(_Key(sentence, int(rate_wpm)) in self._cache
-                       for sentence in split_sentences(text))
+            return all(_Key(piece, int(rate_wpm)) in self._cache
+                       for piece, _ in split_pieces(text))
 
     def close(self) -> None:
         """Free what the engine holds (nothing, unless a subclass says otherwise)."""
 
     # ---- inside -----------------------------------------------------------------------------
 
-    def _pieces(self, sentences: list[str], rate_wpm: int, volume: float) -> Iterator[Audio]:
-        for index, sentence in enumerate(sentences):
-            audio = self._cached_or_rendered(_Key(sentence, rate_wpm))
-            if index < len(sentences) - 1 and self.sentence_gap_s > 0:
+    def _pieces(self, pieces: list[tuple[str, bool]], rate_wpm: int,
+                volume: float) -> Iterator[Audio]:
+        for index, (piece, sentence_ends) in enumerate(pieces):
+            audio = self._cached_or_rendered(_Key(piece, rate_wpm))
+            if sentence_ends and index < len(pieces) - 1 and self.sentence_gap_s > 0:
                 gap = np.zeros(round(self.sentence_gap_s * audio.rate), np.float32)
                 audio = Audio(np.concatenate([audio.samples, gap]), audio.rate)
             if volume != 1.0:
