@@ -1,4 +1,4 @@
-"""Text to speech: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS) renders each
+"""The system voice: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS) renders each
 phrase to audio that the Speaker plays. Rendering, never pyttsx3's own playback: on Linux that
 shells out to `aplay`, which cannot be stopped mid-sentence, timed, or pointed at a chosen device.
 
@@ -22,7 +22,7 @@ from .audio_types import Audio
 from .errors import AudioFileError, SynthesisError
 from .rendered_voice import DEFAULT_RATE_WPM, RenderedVoice
 
-__all__ = ["DEFAULT_RATE_WPM", "Synthesizer", "Voice"]
+__all__ = ["Synthesizer", "Voice"]
 
 _ATTEMPTS = 3
 
