@@ -366,6 +366,7 @@ class Assistant:
         try:
             sentences = self.synthesizer.render_sentences(event.text, int(event.rate), event.volume)
             audio = next(sentences)
+            seconds = self.synthesizer.planned_seconds(event.text, int(event.rate))
         except VoiceCoachError as error:
             self._warn(f"{error} The coach says instead: {event.text}")
             self._render(self.dialog.speech_finished(event))
@@ -375,7 +376,6 @@ class Assistant:
         playback = self.speaker.play(audio, at=at)
         self._unheard.append((playback, audio))
         self._continuing.append(_Continuing(event, sentences, playback, audio.seconds, script))
-        seconds = self.synthesizer.planned_seconds(event.text, int(event.rate))
         self.report(Report(at, "say", event.text, {"seconds": round(seconds, 3)}))
 
     def _continue_speech(self) -> None:

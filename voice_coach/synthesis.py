@@ -49,6 +49,7 @@ class Synthesizer(RenderedVoice):
 
     _engine_lock = threading.Lock()
     name = "the system voice (pyttsx3)"
+    plans_by_rendering = True
 
     def __init__(self, voice: str | None = None, cache_size: int = 256,
                  cache_seconds: float = 60.0) -> None:
