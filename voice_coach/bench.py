@@ -19,7 +19,7 @@ BOUNDS: dict[str, tuple[str, float]] = {
     "bargein_ms_p95": ("<=", 600.0),
     "cue_onset_error_ms_p95": ("<=", 30.0),
     "asr_rtf": ("<=", 0.2),
-    "rss_mb_peak": ("<=", 200.0),
+    "rss_mb_peak": ("<=", 550.0),  # issue 11: both processes, with the Piper voice (and Whisper)
     "idle_cpu_percent": ("<=", 15.0),
     "startup_s": ("<=", 3.0),
     # each voice (bench_voice.py): render speed, an uncached reply's first sentence, memory of a
