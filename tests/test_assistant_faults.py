@@ -15,6 +15,7 @@ from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.microphone import Chunk
 from voice_coach.recognition import Transcript
+from voice_coach.rendered_voice import RenderedVoice
 from voice_coach.session import estimate_speech_seconds
 
 
@@ -63,15 +64,17 @@ class SilentSpeaker:
         pass
 
 
-class BrokenVoice:
-    def render(self, text, rate_wpm=150, volume=1.0):
+class BrokenVoice(RenderedVoice):
+    def _render_sentence(self, sentence, rate_wpm):
         raise SynthesisError("The voice engine failed: reinstall espeak-ng.")
 
 
-class Voice:
-    def render(self, text, rate_wpm=150, volume=1.0):
-        return Audio(np.zeros(int(16000 * estimate_speech_seconds(text, rate_wpm)), np.float32),
-                     16000)
+class Voice(RenderedVoice):
+    """Silence as long as the words would take: the loop's logic, not a voice, is under test."""
+
+    def _render_sentence(self, sentence, rate_wpm):
+        return Audio(np.zeros(int(16000 * estimate_speech_seconds(sentence, rate_wpm)),
+                              np.float32), 16000)
 
 
 class CrashingRecognizer:
@@ -135,3 +138,44 @@ def test_lost_microphone_sound_is_reported_once_and_the_session_goes_on():
     warnings = [r for r in reports if r.kind == "warning"]
     assert len(warnings) == 1 and "please say it again" in warnings[0].text
     assert any(r.kind == "say" and r.t > warnings[0].t for r in reports)
+
+
+class RecordingSpeaker(SilentSpeaker):
+    def __init__(self, clock):
+        super().__init__(clock)
+        self.played = []
+
+    def play(self, audio, at=None):
+        playback = super().play(audio, at)
+        self.played.append((playback.start, audio.seconds))
+        return playback
+
+
+def test_a_long_reply_plays_sentence_after_sentence_without_a_gap():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    speaker = RecordingSpeaker(clock)
+    microphone = QuietRoom(clock, 30)
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), speaker, microphone,
+                          Endpointer(rate=16000), clock)
+    microphone.stop = assistant.stop
+    assistant.type_request("coach, what is emotional intimacy?")
+    assistant.run()
+    starts = [start for start, _ in speaker.played]
+    ends = [start + seconds for start, seconds in speaker.played]
+    assert len(speaker.played) >= 3 and np.allclose(starts[1:], ends[:-1])
+
+
+def test_an_exercise_starting_has_its_script_rendered_ahead():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    asked = []
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), SilentSpeaker(clock),
+                          QuietRoom(clock, 1), Endpointer(rate=16000), clock,
+                          prerender=lambda exercise, delivery: asked.append(exercise))
+    assistant.start_exercise("hug")
+    assert asked == ["hug"]

@@ -13,6 +13,7 @@ from voice_coach.settings import (
     PeopleSettings,
     Settings,
     SpeechSettings,
+    VoiceChoice,
     load_settings,
 )
 
@@ -72,7 +73,8 @@ def test_reads_every_kind_of_value(tmp_path):
 wake_word = "hey coach"
 [speech]
 volume = 1
-voice = "english-us"
+voice = "system"
+system_voice = "english-us"
 [night]
 start = 22:30:00
 [breathing]
@@ -86,7 +88,7 @@ output_device = "USB"
 [recognition]
 model_path = "~/models/vosk"
 """))
-    assert (warnings, settings.wake_word, settings.speech.volume, settings.speech.voice,
+    assert (warnings, settings.wake_word, settings.speech.volume, settings.speech.system_voice,
             settings.night.start, settings.breathing.exhale_s, settings.people.partner_names,
             settings.audio.input_device, settings.audio.output_device,
             settings.recognition.model_path) == (
@@ -186,3 +188,17 @@ def test_partners_are_named_when_known():
 
 def test_a_breath_cycle_is_in_plus_hold_plus_out():
     assert BreathSettings(inhale_s=4, hold_s=1, exhale_s=6).cycle_s == 11
+
+
+@pytest.mark.parametrize("written, chosen", [('"piper"', VoiceChoice.PIPER),
+                                             ('"System"', VoiceChoice.SYSTEM), ('""', None)])
+def test_the_voice_is_piper_system_or_the_default(tmp_path, written, chosen):
+    assert load_settings(write(tmp_path, f"[speech]\nvoice = {written}\n")) == (
+        Settings(speech=SpeechSettings(voice=chosen)), [])
+
+
+def test_an_unknown_voice_is_named_and_the_default_used(tmp_path):
+    settings, warnings = load_settings(write(tmp_path, '[speech]\nvoice = "en-us+f3"\n'))
+    assert settings.speech.voice is None and warnings == [
+        'speech.voice is "en-us+f3" but must be one of "piper", "system", or "" for the default '
+        "(a system voice's name goes in speech.system_voice); using the default."]

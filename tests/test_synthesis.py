@@ -102,3 +102,8 @@ def test_the_cache_holds_a_bounded_amount_of_audio():
     synthesizer.last_render_s = None
     synthesizer.render("Breathe in slowly through your nose.")
     assert synthesizer.last_render_s is not None  # it had to be rendered again
+
+
+def test_the_system_voice_plans_with_exact_durations(synthesizer):
+    assert synthesizer.planned_seconds("Rest your hands. Breathe out.", 150) == \
+        synthesizer.render("Rest your hands. Breathe out.", 150).seconds

@@ -18,13 +18,14 @@ import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import cues
 from .audio_file import resample
+from .audio_types import Audio
 from .clock import Clock
 from .dialog import Dialog, Heard
 from .echo_cancel import EchoCanceller
@@ -101,14 +102,18 @@ class Assistant:
 
     def __init__(self, dialog: Dialog, recognizer, synthesizer, speaker, microphone, endpointer,
                  clock: Clock, report: Callable[[Report], None] = lambda report: None,
-                 reopen: Callable[[], tuple[object, object]] | None = None) -> None:
+                 reopen: Callable[[], tuple[object, object]] | None = None,
+                 prerender: Callable[[str, object], object] | None = None) -> None:
         """`reopen()` returns a new (microphone, speaker) pair or raises AudioDeviceError; with it,
-        devices that go away mid-session are reopened when they come back."""
+        devices that go away mid-session are reopened when they come back. `prerender(exercise,
+        delivery)` starts rendering an exercise's script ahead, when it starts."""
         self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
         self.echo = EchoCanceller(microphone.rate)
         self._speech: list[tuple[object, Say]] = []  # still playing
+        self._continuing: list[_Continuing] = []  # speech whose next sentences are to render
+        self._prerender = prerender
         self._unheard: list[tuple[object, object]] = []  # (Playback, Audio) not yet started
         self._stopping = threading.Event()
         self._stop_when_idle = False
@@ -164,6 +169,7 @@ class Assistant:
         self._act_on_urgent_early()
         while not self._typed.empty():
             self._understand(self._typed.get_nowait(), typed=True)
+        self._continue_speech()
         self._notice_finished_speech()
         if self._wake_heard_at is not None and self.clock.now() - self._wake_heard_at > WAKE_JOIN_S:
             self._wake_heard_at = None
@@ -171,7 +177,8 @@ class Assistant:
         deadline = self.dialog.next_deadline()
         if deadline is not None and self.dialog.clock.now() >= deadline:
             self._render(self.dialog.poll())
-        if self._stop_when_idle and self.dialog.idle and not self.speaker.is_playing:
+        if self._stop_when_idle and self.dialog.idle and not self.speaker.is_playing \
+                and not self._continuing:
             self.stop()
 
     def _wait_s(self) -> float:
@@ -343,6 +350,8 @@ class Assistant:
             elif isinstance(event, Cue):
                 self._cue(event, now=reply)
             elif isinstance(event, Start):
+                if self._prerender is not None:
+                    self._prerender(event.exercise, self.dialog.delivery)
                 self.report(Report(self.clock.now(), "start", event.exercise))
             elif isinstance(event, End):
                 self.report(Report(self.clock.now(), "end", event.exercise,
@@ -351,10 +360,13 @@ class Assistant:
                 pass  # the microphone is always open; the dialog knows what it waits for
 
     def _say(self, event: Say, now: bool = False, script: bool = True) -> None:
-        """Play `event`; `script=False` for the loop's own asides, which the dialog must not
-        take for the end of its script."""
+        """Play `event`'s first sentence as soon as it is rendered; `_continue_speech` renders
+        and queues the rest while it plays. `script=False` for the loop's own asides, which the
+        dialog must not take for the end of its script."""
         try:
-            audio = self.synthesizer.render(event.text, int(event.rate), event.volume)
+            sentences = self.synthesizer.render_sentences(event.text, int(event.rate), event.volume)
+            audio = next(sentences)
+            seconds = self.synthesizer.planned_seconds(event.text, int(event.rate))
         except VoiceCoachError as error:
             self._warn(f"{error} The coach says instead: {event.text}")
             self._render(self.dialog.speech_finished(event))
@@ -363,9 +375,32 @@ class Assistant:
         at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self._unheard.append((playback, audio))
-        if script:
-            self._speech.append((playback, event))
-        self.report(Report(at, "say", event.text, {"seconds": round(audio.seconds, 3)}))
+        self._continuing.append(_Continuing(event, sentences, playback, audio.seconds, script))
+        self.report(Report(at, "say", event.text, {"seconds": round(seconds, 3)}))
+
+    def _continue_speech(self) -> None:
+        """Each sentence follows the one before it to the sample, once that one has started
+        (before then its start is not known); the last one's end is the speech's end."""
+        for speech in list(self._continuing):
+            if speech.playing.start is None:
+                continue
+            try:
+                audio = next(speech.sentences)
+            except StopIteration:
+                self._continuing.remove(speech)
+                if speech.script:
+                    self._speech.append((speech.playing, speech.event))
+                continue
+            except VoiceCoachError as error:
+                self._continuing.remove(speech)
+                self._warn(f"{error} The rest was: {speech.event.text}")
+                if speech.script:
+                    self._speech.append((speech.playing, speech.event))
+                continue
+            at = speech.playing.start + speech.seconds
+            speech.playing = self.speaker.play(audio, at=max(at, self.clock.now()))
+            speech.seconds = audio.seconds
+            self._unheard.append((speech.playing, audio))
 
     def _cue(self, event: Cue, now: bool = False) -> None:
         sound = cues.cue(event.phase)
@@ -381,10 +416,23 @@ class Assistant:
         self._tell_echo_what_played()
         self.echo.stop_playing(silent_at)
         self._speech.clear()
+        self._continuing.clear()
 
     def _warn(self, message: str) -> None:
         log.warning(message)
         self.report(Report(self.clock.now(), "warning", message))
+
+
+@dataclass
+class _Continuing:
+    """Speech still being rendered: its event, its sentences to come and the one playing."""
+
+    event: Say
+    sentences: Iterator[Audio]
+    playing: object
+    seconds: float
+    """Length of the sentence playing."""
+    script: bool
 
 
 @dataclass(frozen=True)

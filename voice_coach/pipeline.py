@@ -22,11 +22,12 @@ from .intent import IntentMatcher
 from .intent_catalog import load_catalog
 from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Microphone
+from .prerender import ScriptRenderer
 from .recognition_process import RecognizerProcess
 from .session import estimate_speech_seconds
 from .settings import Settings, load_settings
 from .speaker import Speaker
-from .synthesis import Synthesizer
+from .voice_choice import open_voice
 
 
 @dataclass
@@ -51,7 +52,10 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     hearing = None if keyboard else RecognizerProcess(model_path=model)
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
-    synthesizer = Synthesizer(voice=settings.speech.voice)
+    chosen = open_voice(settings.speech.voice, settings.speech.system_voice)
+    if chosen.fallback:
+        warn(chosen.fallback)
+    synthesizer = chosen.synthesizer
     input_device = args.input_device or settings.audio.input_device
     output_device = args.output_device or settings.audio.output_device
     speaker = _open_speaker(output_device, warn)
@@ -74,19 +78,22 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     report = _printer(say, warn, as_json=bool(getattr(args, "json_events", False)))
     endpointer = Endpointer(rate=microphone.rate,
                             on_settled=recognizer.settled if recognizer is not None else None)
+    scripts = ScriptRenderer(synthesizer, exercises, settings)
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone, endpointer,
-                          RealClock(), report=report, reopen=reopen)
+                          RealClock(), report=report, reopen=reopen, prerender=scripts.start)
     if isinstance(speaker, Speaker):
         speaker.settle()  # it has been starting up while the recogniser loaded
     return Pipeline(assistant, settings, keyboard)
 
 
 def _speech_seconds(synthesizer, warn):
-    """How long the voice takes to say a text; if the voice fails, an estimate from the word
-    count, so the session keeps its pace and the loop goes on (the text is printed instead)."""
+    """How long the voice takes to say a text, without waiting for it to be rendered: exact for
+    what is rendered already (the exercise's script, rendered ahead when it starts), a guess that
+    errs long for a reply, which the assistant renders sentence by sentence as it plays (the
+    session goes on when the speaker says the speech really ended)."""
     def seconds(text: str, rate: float) -> float:
         try:
-            return synthesizer.duration(text, int(rate))
+            return synthesizer.planned_seconds(text, int(rate))
         except VoiceCoachError as error:
             warn(f"{error} (timing the words instead)")
             return estimate_speech_seconds(text, rate)

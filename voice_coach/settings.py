@@ -9,10 +9,18 @@ import re
 import tomllib
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass, replace
 from datetime import datetime, time
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
 from . import paths
+
+
+class VoiceChoice(Enum):
+    """Which engine speaks (`voice_choice.py` opens it)."""
+
+    PIPER = "piper"
+    SYSTEM = "system"
 
 
 class _Invalid(ValueError):
@@ -53,6 +61,23 @@ class _Text:
         if not isinstance(raw, str):
             raise _Invalid('must be text in quotes, or "" for the default')
         return raw.strip() or None
+
+
+@dataclass(frozen=True)
+class _Choice:
+    """One of an Enum's values, or "" for the default (None)."""
+
+    choices: type[Enum]
+    hint: str = ""
+
+    def convert(self, raw: Any) -> Enum | None:
+        names = [choice.value for choice in self.choices]
+        if raw == "":
+            return None
+        if isinstance(raw, str) and raw.strip().lower() in names:
+            return self.choices(raw.strip().lower())
+        quoted = ", ".join(f'"{name}"' for name in names)
+        raise _Invalid(f'must be one of {quoted}, or "" for the default{self.hint}')
 
 
 @dataclass(frozen=True)
@@ -102,8 +127,12 @@ class SpeechSettings:
     """Speaking rate in words per minute: unhurried by default, since nobody is reading along."""
     volume: float = _setting(0.8, _Number(0.05, 1.0))
     """Loudness from 0.05 to 1 (the system volume still applies on top)."""
-    voice: str | None = _setting(None, _Text())
-    """A voice name or id (see `voice-coach doctor`); None uses the system's default voice."""
+    voice: VoiceChoice | None = _setting(
+        None, _Choice(VoiceChoice, " (a system voice's name goes in speech.system_voice)"))
+    """Which engine speaks: "piper" (the natural voice), "system" (pyttsx3: espeak-ng, SAPI5,
+    NSSpeech); None is Piper on Linux and the system voice elsewhere."""
+    system_voice: str | None = _setting(None, _Text())
+    """A system voice's name or id (see `voice-coach doctor`); None uses its default."""
 
     def at_night(self, night: NightSettings) -> SpeechSettings:
         """Quieter and slower, for a dark bedroom."""

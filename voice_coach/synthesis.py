@@ -1,10 +1,11 @@
-"""Text to speech: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS) renders each
+"""The system voice: pyttsx3 (espeak-ng on Linux, SAPI5 on Windows, NSSpeech on macOS) renders each
 phrase to audio that the Speaker plays. Rendering, never pyttsx3's own playback: on Linux that
 shells out to `aplay`, which cannot be stopped mid-sentence, timed, or pointed at a chosen device.
 
 pyttsx3 only renders to a file, so each phrase goes to a private temporary file that is read back
 and deleted at once. The coach repeats itself a lot (cues, prompts, "six breaths, about a minute"),
-so rendered phrases are cached: a repeat costs nothing and its duration is known before it plays."""
+so rendered phrases are cached (`rendered_voice.py`): a repeat costs nothing and its duration is
+known before it plays."""
 
 from __future__ import annotations
 
@@ -13,20 +14,17 @@ import io
 import os
 import tempfile
 import threading
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from .audio_file import read_wav
 from .audio_types import Audio
 from .errors import AudioFileError, SynthesisError
+from .rendered_voice import DEFAULT_RATE_WPM, RenderedVoice
+
+__all__ = ["Synthesizer", "Voice"]
 
 _ATTEMPTS = 3
-DEFAULT_RATE_WPM = 165
-"""Unhurried but not slow; night mode passes a lower rate."""
 
 
 @dataclass(frozen=True)
@@ -38,63 +36,37 @@ class Voice:
 
 
 @dataclass(frozen=True)
-class _Key:
+class _Phrase:
     text: str
     rate_wpm: int
     voice: str | None
 
 
-class Synthesizer:
-    """One pyttsx3 engine for the whole process behind one lock: espeak can be initialised only
-    once per process (pyttsx3.init hands every caller the same engine), and its run loop is not
-    re-entrant."""
+class Synthesizer(RenderedVoice):
+    """The platform's voice through pyttsx3. One engine for the whole process behind one lock:
+    espeak can be initialised only once per process (pyttsx3.init hands every caller the same
+    engine), and its run loop is not re-entrant."""
 
-    _lock = threading.Lock()
+    _engine_lock = threading.Lock()
+    name = "the system voice (pyttsx3)"
+    plans_by_rendering = True
 
     def __init__(self, voice: str | None = None, cache_size: int = 256,
                  cache_seconds: float = 60.0) -> None:
-        """The cache keeps at most `cache_size` phrases and `cache_seconds` of audio (about 5 MB
-        at 22 kHz float32): long answers would otherwise grow memory all night."""
+        super().__init__(cache_size, cache_seconds)
         self.voice = voice
-        self._cache: OrderedDict[_Key, Audio] = OrderedDict()
-        self._cache_size = cache_size
-        self._cache_seconds = cache_seconds
-        self._cached_seconds = 0.0
         self._engine = None
         self._default_voice: str | None = None
         self._folder = tempfile.mkdtemp(prefix="voice-coach-tts-")  # mode 0700: private to us
-        self.last_render_s: float | None = None
-        """Seconds the last uncached render took (for the benchmark and `doctor`)."""
 
     def render(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM, volume: float = 1.0) -> Audio:
-        """`text` spoken at `rate_wpm` words per minute, scaled by `volume` (0..1). Volume is a plain
-        gain on the cached rendering, so changing it never re-renders."""
-        text = " ".join(text.split())
-        if not text:
-            raise SynthesisError("There is nothing to say: give some text to speak.")
-        key = _Key(text, int(rate_wpm), self.voice)
-        with self._lock:
-            audio = self._cache.get(key)
-            if audio is None:
-                audio = self._render_uncached(key)
-                self._cache[key] = audio
-                self._cached_seconds += audio.seconds
-                while len(self._cache) > 1 and (len(self._cache) > self._cache_size
-                                                or self._cached_seconds > self._cache_seconds):
-                    self._cached_seconds -= self._cache.popitem(last=False)[1].seconds
-            else:
-                self._cache.move_to_end(key)
-        if volume == 1.0:
-            return audio
-        return Audio((audio.samples * np.float32(max(0.0, volume))).astype(np.float32), audio.rate)
-
-    def duration(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> float:
-        """Seconds `text` takes to say (renders it once, so it is then cached for playing)."""
-        return self.render(text, rate_wpm).seconds
+        """As RenderedVoice.render; a chosen voice is part of what is cached."""
+        self._forget_if_voice_changed()
+        return super().render(text, rate_wpm, volume)
 
     def voices(self) -> list[Voice]:
         """The voices the platform's engine offers."""
-        with self._lock:
+        with self._engine_lock:
             engine = self._engine_or_fail()
             return [
                 Voice(str(v.id), str(v.name), tuple(str(lang) for lang in (v.languages or ())))
@@ -122,21 +94,24 @@ class Synthesizer:
                 ) from error
         return self._engine
 
-    def _render_uncached(self, key: _Key) -> Audio:
+    def _forget_if_voice_changed(self) -> None:
+        with self._lock:
+            if getattr(self, "_cached_voice", self.voice) != self.voice:
+                self._cache.clear()
+                self._cached_seconds = 0.0
+            self._cached_voice = self.voice
+
+    def _render_sentence(self, sentence: str, rate_wpm: int) -> Audio:
         """Render, retrying twice: under heavy load pyttsx3's espeak loop occasionally ends
         before the phrase is written (seen in about 1 of 100 renders on a busy machine)."""
-        started = time.perf_counter()
-        for attempt in range(_ATTEMPTS):
-            try:
-                audio = self._render_once(key)
-                break
-            except SynthesisError:
-                if attempt == _ATTEMPTS - 1:
-                    raise
-        self.last_render_s = time.perf_counter() - started
-        return audio
+        phrase = _Phrase(sentence, rate_wpm, self.voice)
+        with self._engine_lock:
+            for _ in range(_ATTEMPTS - 1):
+                with contextlib.suppress(SynthesisError):
+                    return self._render_once(phrase)
+            return self._render_once(phrase)
 
-    def _render_once(self, key: _Key) -> Audio:
+    def _render_once(self, key: _Phrase) -> Audio:
         engine = self._engine_or_fail()
         path = Path(self._folder) / "phrase.wav"
         try:

@@ -59,13 +59,19 @@ def _hearing(model):
 
 
 def _voice():
-    from ..synthesis import Synthesizer
+    from ..settings import load_settings
+    from ..voice_choice import open_voice
 
-    synthesizer = Synthesizer()
+    speech = load_settings()[0].speech
+    chosen = open_voice(speech.voice, speech.system_voice)
+    synthesizer = chosen.synthesizer
     try:
         seconds = synthesizer.duration("Six slow breaths.")
-        return True, f"pyttsx3 renders speech ({synthesizer.last_render_s or 0:.2f} s " \
-                              f"for {seconds:.1f} s of speech)"
+        detail = f"{synthesizer.name} renders speech ({synthesizer.last_render_s or 0:.2f} s " \
+                 f"for {seconds:.1f} s of speech)"
+        if chosen.fallback:
+            return False, f"{detail}; {chosen.fallback}"
+        return True, detail
     finally:
         synthesizer.close()
 

@@ -11,7 +11,8 @@ from ..clock import VirtualClock
 from ..dialog import new_session
 from ..errors import ExerciseError
 from ..exercises import load_exercises
-from ..session import Cue, End, Listen, Say, Start, Utterance, estimate_speech_seconds, simulate
+from ..prerender import answer_yes
+from ..session import Cue, End, Listen, Say, Start, estimate_speech_seconds, simulate
 from ..settings import load_settings
 
 
@@ -24,17 +25,9 @@ def run(args: argparse.Namespace) -> int:
     settings, _ = load_settings()
     clock = VirtualClock()
     session = new_session(exercises[args.exercise], settings, clock, estimate_speech_seconds)
-    for event in simulate(session, clock, answer=_answer_yes):
+    for event in simulate(session, clock, answer=answer_yes):
         print(json.dumps(_fields(event)) if args.json else _line(event))
     return 0
-
-
-def _answer_yes(listen: Listen) -> Utterance | None:
-    return (
-        Utterance("yes", {}, "yes")
-        if "yes" in listen.allowed and not listen.sharing and "number" not in listen.allowed
-        else None
-    )
 
 
 def _fields(event) -> dict:

@@ -11,7 +11,7 @@ from ..cues import write_wav
 from ..errors import AudioFileError
 from ..settings import load_settings
 from ..speaker import Speaker
-from ..synthesis import Synthesizer
+from ..voice_choice import open_voice
 
 
 def run(args) -> int:
@@ -19,11 +19,15 @@ def run(args) -> int:
     for warning in warnings:
         print(f"voice-coach: {warning}", file=sys.stderr)
     speech = settings.speech_at(datetime.now())
-    synthesizer = Synthesizer(voice=speech.voice)
+    chosen = open_voice(speech.voice, speech.system_voice)
+    if chosen.fallback:
+        print(f"voice-coach: {chosen.fallback}", file=sys.stderr)
+    synthesizer = chosen.synthesizer
     try:
         audio = synthesizer.render(" ".join(args.text), rate_wpm=speech.rate_wpm, volume=speech.volume)
     finally:
         synthesizer.close()
+    print(f"{synthesizer.name}: {audio.seconds:.2f} s of speech")
     if args.out:
         save(audio, Path(args.out))
         return 0

@@ -1,0 +1,30 @@
+"""How text is cut into the pieces a voice renders and plays one after another."""
+
+from voice_coach.rendered_voice import split_pieces, split_sentences
+
+
+def test_sentences_are_cut_after_their_final_punctuation():
+    assert split_sentences(" Settle in.  Breathe with me!  Ready? ") == [
+        "Settle in.", "Breathe with me!", "Ready?"]
+
+
+def test_a_long_first_sentence_starts_with_its_opening_clause():
+    assert split_pieces("There are five pillars: emotional safety, attuned communication, shared "
+                        "meaning, repair and play. Which one first?") == [
+        ("There are five pillars:", False),
+        ("emotional safety, attuned communication, shared meaning, repair and play.", True),
+        ("Which one first?", True)]
+
+
+def test_a_short_first_sentence_stays_whole():
+    assert split_pieces("Start tiny, then keep going.") == [("Start tiny, then keep going.", True)]
+
+
+def test_a_one_word_opening_is_not_a_piece_of_its_own():
+    assert split_pieces("Yes, it's possible, with transparency, clear boundaries, structured "
+                        "repair and time.")[0] == ("Yes, it's possible, with transparency,", False)
+
+
+def test_a_first_clause_too_long_to_be_quick_is_not_cut_off():
+    text = "Most couples feel a shift within two to four weeks of small rituals, and more later."
+    assert split_pieces(text) == [(text, True)]
