@@ -1,0 +1,106 @@
+"""The hearing dev set: what each ear made of our own sentences, saved once so that ways of
+choosing between readings can be compared by replay in seconds.
+
+Our own sentences only (template commands spread over the catalog, everyday sentences, and
+out-of-scope requests near the coach's topics written for this set); the benchmark's held-out
+files in bench_data/ are never read here. Each sentence is said by one of five espeak-ng voices at
+one of two rates, clean and with noise at 10 and 5 dB, the noise (pink, fan, babble) rotating over
+the sentences (the machine is shared: 312 utterances take about 20 minutes to record).
+
+    python -m voice_coach.hearing_dev record dev.jsonl   # decodes with both ears (minutes)
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from .partner_voice import DEV_EVERYDAY, dev_commands, mix, speak
+
+DEV_VOICES = ("en-us+m3", "en-gb", "en-us+f3", "en-us+m7", "en-us")
+DEV_RATES = (140, 175)
+NOISE_KINDS = ("pink", "fan", "babble")
+SNRS = (10, 5)
+DEV_OUT_OF_SCOPE = (
+    "what is the capital of portugal", "start the washing machine", "turn on the lights",
+    "play some jazz music", "set an alarm for seven", "how tall is mount everest",
+    "stop the car at the corner", "what's the weather tomorrow", "order a pizza for us",
+    "pause the movie please", "tell me a joke about cats", "call my mother",
+    "how many calories are in a banana", "next week we fly to rome", "read me the news",
+    "what time is the football on", "book a table for two", "remind me to buy milk",
+    "how do i fix a flat tyre", "breathe new life into the garden", "who won the election",
+    "translate hello into french", "send a message to sam", "hug the curb when you park",
+)
+"""Requests a person might make of some other assistant, some using the coach's own words."""
+
+
+DEV_CONTROLS = (
+    ("stop", "stop"), ("pause", "pause"), ("coach pause", "pause"), ("resume", "resume"),
+    ("carry on", "resume"), ("louder", "louder"), ("a bit slower please", "slower"),
+    ("say that again", "repeat"), ("next one", "next"), ("yes", "yes"), ("no", "no"),
+    ("coach stop", "stop"), ("help", "help"), ("what's tonight's exercise", "tonight"),
+    ("coach a twenty second hug", "hug"), ("rose thorn bud", "rose_thorn_bud"),
+)
+"""Short controls and the issue's own examples: what is said over the coach."""
+
+
+def dev_items(catalog) -> list[tuple[str, str | None]]:
+    return [*dev_commands(catalog, 48), *DEV_CONTROLS, *((t, None) for t in DEV_EVERYDAY),
+            *((t, None) for t in DEV_OUT_OF_SCOPE)]
+
+
+def conditions(index: int) -> tuple[str, ...]:
+    kind = NOISE_KINDS[index % len(NOISE_KINDS)]
+    return ("clean", *(f"{kind} {snr}" for snr in SNRS))
+
+
+def dev_audio(index: int, text: str, condition: str):
+    """One utterance of the dev set: sentence `index` in `condition` ("clean", "fan 10", ...)."""
+    voice = DEV_VOICES[index % len(DEV_VOICES)]
+    rate = DEV_RATES[(index // len(DEV_VOICES)) % len(DEV_RATES)]
+    speech = speak(text, voice=voice, rate=rate)
+    if condition == "clean":
+        return speech, voice, rate
+    kind, snr = condition.split()
+    return mix(speech, kind, float(snr), seed=index), voice, rate
+
+
+def record(out: Path) -> None:
+    """Decode every dev utterance with PocketSphinx and Whisper; one JSON line each."""
+    from .intent_catalog import load_catalog
+    from .pocketsphinx_recognizer import PocketSphinxRecognizer
+    from .recognition import resample
+    from .whisper_model import prepared_model
+    from .whisper_recognizer import WhisperRecognizer
+
+    catalog = load_catalog()
+    grammar_ear = PocketSphinxRecognizer(catalog)
+    free_ear = WhisperRecognizer(prepared_model())
+    items = dev_items(catalog)
+    order = sorted(range(len(items)), key=lambda i: (i * 37) % len(items))  # kinds interleaved,
+    with open(out, "w", encoding="utf-8") as file:                           # so a part is fair
+        for index in order:
+            text, intent = items[index]
+            for condition in conditions(index):
+                audio, voice, rate = dev_audio(index, text, condition)
+                pcm = resample(audio, 16000).to_int16_bytes()
+                started = time.perf_counter()
+                grammar = grammar_ear.transcribe(pcm)
+                middle = time.perf_counter()
+                free = free_ear.read(pcm)
+                done = time.perf_counter()
+                file.write(json.dumps({
+                    "text": text, "intent": intent, "voice": voice, "rate": rate,
+                    "condition": condition, "seconds": audio.seconds,
+                    "grammar": [grammar.text, grammar.confidence, list(grammar.alternatives),
+                                grammar.confirmed],
+                    "free": [list(free.texts), list(free.log_probs), free.no_speech],
+                    "grammar_s": middle - started, "free_s": done - middle}) + "\n")
+                file.flush()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["record"]:
+        record(Path(sys.argv[2]))
