@@ -101,6 +101,42 @@ def record(out: Path) -> None:
                 file.flush()
 
 
+def replay(path: Path) -> dict[str, dict[str, float]]:
+    """Each ear alone and the combination, from saved readings: commands understood (right
+    intent) and out-of-scope sentences rejected, per condition."""
+    from .intent import IntentMatcher
+    from .intent_catalog import load_catalog
+    from .reading_choice import FreeReading, Verdict, choose
+    from .recognition import Transcript
+
+    matcher = IntentMatcher(load_catalog())
+
+    def match(text: str, confirmed: bool) -> Verdict:
+        result = matcher.match(text, confirmed=confirmed)
+        return Verdict(text, result.intent, result.score)
+
+    tally: dict[str, dict[str, list[bool]]] = {}
+    for line in open(path, encoding="utf-8"):
+        row = json.loads(line)
+        text, confidence, alternatives, confirmed = row["grammar"]
+        grammar = Transcript(text, confidence, tuple(alternatives), "", confirmed)
+        free = FreeReading(tuple(row["free"][0]), tuple(row["free"][1]), row["free"][2])
+        chosen = choose(grammar, free, match)
+        heard = {"pocketsphinx": match(grammar.text, grammar.confirmed).intent,
+                 "whisper": match(free.texts[0], True).intent if free.texts else None,
+                 "both": match(chosen.text, chosen.confirmed).intent}
+        snr = row["condition"].split()[-1]
+        kind = "accuracy" if row["intent"] else "rejection"
+        for ear, intent in heard.items():
+            tally.setdefault(ear, {}).setdefault(f"{kind} {snr}", []).append(
+                intent == row["intent"])
+    return {ear: {key: round(sum(v) / len(v), 3) for key, v in sorted(keys.items())}
+            for ear, keys in tally.items()}
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["record"]:
         record(Path(sys.argv[2]))
+    elif sys.argv[1:2] == ["replay"]:
+        for ear, scores in replay(Path(sys.argv[2])).items():
+            print(f"{ear:<13}", "  ".join(f"{key} {value:.3f}" for key, value in scores.items()))

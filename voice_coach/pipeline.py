@@ -46,7 +46,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     keyboard = bool(getattr(args, "keyboard", False))
     # the recogniser loads in its own process while the rest of the coach is built
     model = getattr(args, "model", None) or settings.recognition.model_path
-    hearing = None if keyboard else RecognizerProcess(model_path=model)
+    engine = getattr(args, "engine", None) or settings.recognition.engine
+    hearing = None if keyboard else RecognizerProcess(model_path=model, engine=engine)
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
     synthesizer = Synthesizer(voice=settings.speech.voice)
@@ -57,6 +58,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     if hearing is not None:
         try:
             hearing.wait_ready()
+            if hearing.notice:
+                warn(hearing.notice)
             microphone = Microphone(input_device)
             recognizer = EarlyRecognizer(hearing)
             reopen = lambda: _reopen(input_device, output_device)  # noqa: E731

@@ -39,8 +39,10 @@ class RecognizerProcess:
     caller can build the rest of the coach meanwhile."""
 
     def __init__(self, model_path: str | Path | None = None,
-                 intents: str | Path | None = None) -> None:
+                 intents: str | Path | None = None, engine: str | None = None) -> None:
         self._command = [sys.executable, "-m", __name__]
+        if engine is not None:
+            self._command += ["--engine", str(engine)]
         if model_path is not None:
             self._command += ["--model", str(model_path)]
         if intents is not None:
@@ -56,6 +58,11 @@ class RecognizerProcess:
     @property
     def name(self) -> str:
         return self.wait_ready()["name"]
+
+    @property
+    def notice(self) -> str:
+        """Why this engine stands in for the one asked for, or ""."""
+        return self.wait_ready().get("notice", "")
 
     @property
     def missing_words(self) -> frozenset[str]:
@@ -131,7 +138,7 @@ class RecognizerProcess:
         return json.loads(line) if line else None
 
 
-def serve(model_path: str | None, intents: str | None) -> None:
+def serve(model_path: str | None, intents: str | None, engine: str | None = None) -> None:
     """The child: load once, then one transcript per utterance until the input closes."""
     from .errors import VoiceCoachError
     from .intent_catalog import load_catalog
@@ -146,12 +153,13 @@ def serve(model_path: str | None, intents: str | None) -> None:
         replies.flush()
 
     try:
-        recognizer = load_recognizer(load_catalog(intents), model_path=model_path)
+        recognizer = load_recognizer(load_catalog(intents), model_path=model_path, engine=engine)
     except VoiceCoachError as error:
         reply({"error": str(error)})
         return
     reply({"name": recognizer.name, "sample_rate": recognizer.sample_rate,
-           "missing_words": sorted(getattr(recognizer, "missing_words", ()))})
+           "missing_words": sorted(getattr(recognizer, "missing_words", ())),
+           "notice": getattr(recognizer, "notice", "")})
     while header := requests.read(_LENGTH.size):
         pcm = np.frombuffer(requests.read(_LENGTH.unpack(header)[0]), dtype="<i2")
         try:
@@ -169,4 +177,4 @@ if __name__ == "__main__":
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the coach's to handle
     arguments = sys.argv[1:]
     options = dict(zip(arguments[::2], arguments[1::2], strict=True))
-    serve(options.get("--model"), options.get("--intents"))
+    serve(options.get("--model"), options.get("--intents"), options.get("--engine"))
