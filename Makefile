@@ -24,6 +24,7 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	$(PY) -m voice_coach.whisper_model
 	touch $(STAMP)
 
 run: setup

