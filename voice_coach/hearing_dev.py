@@ -128,8 +128,8 @@ def replay(path: Path) -> dict[str, dict[str, float]]:
         snr = row["condition"].split()[-1]
         kind = "accuracy" if row["intent"] else "rejection"
         for ear, intent in heard.items():
-            tally.setdefault(ear, {}).setdefault(f"{kind} {snr}", []).append(
-                intent == row["intent"])
+            for key in {f"{kind} {snr}", f"{kind} {row['condition']}"}:
+                tally.setdefault(ear, {}).setdefault(key, []).append(intent == row["intent"])
     return {ear: {key: round(sum(v) / len(v), 3) for key, v in sorted(keys.items())}
             for ear, keys in tally.items()}
 
