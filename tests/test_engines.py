@@ -31,7 +31,11 @@ def test_auto_without_vosk_is_both_ears(no_vosk, catalog):
 
 
 def test_pocketsphinx_is_the_light_choice(no_vosk, catalog):
-    assert isinstance(load_recognizer(catalog, engine="pocketsphinx"), PocketSphinxRecognizer)
+    assert load_recognizer(catalog, engine="pocketsphinx").name.startswith("pocketsphinx")
+
+
+def test_dictation_is_plain_pocketsphinx(no_vosk):
+    assert isinstance(load_recognizer(None, open_vocabulary=True), PocketSphinxRecognizer)
 
 
 def test_whisper_alone_on_request(no_vosk, catalog):

@@ -32,14 +32,14 @@ def test_the_child_hears_what_the_recogniser_hears_in_process(ears, request_audi
 
 
 def test_the_child_reports_its_engine(ears):
-    assert (ears.name, ears.sample_rate) == ("pocketsphinx en-us coach + whisper base int8",
-                                             16000)
+    assert (ears.name, ears.sample_rate) == (
+        "pocketsphinx en-us coach (rnnoise in steady noise) + whisper base int8", 16000)
 
 
 def test_the_child_runs_the_engine_asked_for():
     recognizer = RecognizerProcess(engine="pocketsphinx")
     try:
-        assert recognizer.name == "pocketsphinx en-us coach"
+        assert recognizer.name == "pocketsphinx en-us coach (rnnoise in steady noise)"
     finally:
         recognizer.close()
 

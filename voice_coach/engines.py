@@ -83,9 +83,15 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
 
 
 def _pocketsphinx(catalog):
+    """PocketSphinx, hearing RNNoise's output in steady noise when RNNoise is installed (with
+    the coach's sentences only: dictation stays as it was)."""
+    from . import denoise
     from .pocketsphinx_recognizer import PocketSphinxRecognizer
 
-    return PocketSphinxRecognizer(catalog)
+    recognizer = PocketSphinxRecognizer(catalog)
+    if catalog is None or not denoise.available():
+        return recognizer
+    return denoise.SteadyNoiseDenoiser(recognizer)
 
 
 def _whisper():

@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from .denoise import SteadyNoiseDenoiser
 from .intent import IntentMatcher
 from .pocketsphinx_recognizer import PocketSphinxRecognizer
 from .reading_choice import FreeReading, Verdict, choose
@@ -20,8 +21,8 @@ class PairedRecognizer:
 
     sample_rate = 16000
 
-    def __init__(self, grammar_ear: PocketSphinxRecognizer, free_ear: WhisperRecognizer,
-                 matcher: IntentMatcher) -> None:
+    def __init__(self, grammar_ear: PocketSphinxRecognizer | SteadyNoiseDenoiser,
+                 free_ear: WhisperRecognizer, matcher: IntentMatcher) -> None:
         self._grammar_ear, self._free_ear, self._matcher = grammar_ear, free_ear, matcher
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
         self.name = f"{grammar_ear.name} + {free_ear.name}"
