@@ -20,13 +20,13 @@ def request_audio():
     return speak("coach rose thorn bud", voice="en-us+m3", rate=150)
 
 
-@pytest.mark.parametrize("kind", ["pink", "fan"])
-def test_hiss_and_fan_are_steady(request_audio, kind):
-    assert steady_noise(pcm(mix(request_audio, kind, 10.0, seed=3)))
+def test_hiss_is_denoised(request_audio):
+    assert steady_noise(pcm(mix(request_audio, "pink", 10.0, seed=3)))
 
 
-def test_babble_is_not_steady(request_audio):
-    assert not steady_noise(pcm(mix(request_audio, "babble", 10.0, seed=3)))
+@pytest.mark.parametrize("kind", ["babble", "fan"])
+def test_babble_and_fan_rumble_are_heard_raw(request_audio, kind):
+    assert not steady_noise(pcm(mix(request_audio, kind, 10.0, seed=3)))
 
 
 def test_a_quiet_room_needs_no_denoising(request_audio):

@@ -75,6 +75,7 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
         fallback.notice = f"{error} Hearing with PocketSphinx alone meanwhile."
         return fallback
     if engine is Engine.WHISPER or limit is None:
+        free_ear.warm_up()
         return free_ear
     from .intent import IntentMatcher
     from .paired_recognizer import PairedRecognizer

@@ -25,6 +25,7 @@ class PairedRecognizer:
                  free_ear: WhisperRecognizer, matcher: IntentMatcher) -> None:
         self._grammar_ear, self._free_ear, self._matcher = grammar_ear, free_ear, matcher
         self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self._worker.submit(free_ear.warm_up).result()
         self.name = f"{grammar_ear.name} + {free_ear.name}"
         self.missing_words = grammar_ear.missing_words
 

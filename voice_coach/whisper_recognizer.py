@@ -39,9 +39,12 @@ READINGS = 3
 CPU_THREADS = 2
 """The machine has two cores; the recogniser has its own process."""
 PROMPT = ("Coach, hug, rose thorn bud, sentence stems, stress map, magic minutes, breathing, "
-          "appreciation, gentle start, pause, stop, resume, repeat.")
+          "appreciation, gentle start.")
 """Whisper's previous-text prompt: the coach's own words, so "rose thorn bud" is not
-"Rose Thornbud" and "pause" is not "Boss"."""
+"Rose Thornbud". Not the controls: with "pause, stop" in it, half a second of a quiet room's
+hiss came out as "stop pause pause pause" (the soak test's night), and stopped sessions."""
+LOOP = 3
+"""A word this many times in a row is Whisper looping, not speech: that reading is dropped."""
 TOKENS_PER_SECOND = 5
 EXTRA_TOKENS = 10
 
@@ -86,6 +89,13 @@ class WhisperRecognizer:
                         + list(tokenizer.sot_sequence) + [tokenizer.no_timestamps])
         self.name = "whisper base int8"
 
+    def warm_up(self) -> None:
+        """Decode a second of faint noise once, on the thread that will decode from now on:
+        CTranslate2 starts its worker threads and fills its caches on the first call, which
+        would otherwise land on the partners' first request (and look like a thread leak)."""
+        faint = np.random.default_rng(0).normal(0, 30, SAMPLE_RATE).astype(np.int16)
+        self.read(faint)
+
     def read(self, samples: bytes | np.ndarray) -> WhisperReading:
         """Whisper's readings of one utterance of 16-bit PCM at 16 kHz."""
         pcm = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes | bytearray) \
@@ -127,8 +137,11 @@ _PUNCTUATION = re.compile(r"[^\w\s']+")
 
 def plain_words(text: str) -> str:
     """Whisper's cased, punctuated text as the coach's lowercase words, hyphens as spaces
-    ("20-second" is "20 second"), and a sentence said twice cut back to once."""
+    ("20-second" is "20 second"), and a sentence said twice cut back to once; nothing for a
+    reading that loops on one word (LOOP)."""
     words = _PUNCTUATION.sub(" ", text.lower().replace("-", " ")).split()
+    if any(len(set(words[i:i + LOOP])) == 1 for i in range(len(words) - LOOP + 1)):
+        return ""
     half = len(words) // 2
     while half and len(words) >= 2 * half:
         if words[:half] == words[half: 2 * half]:
