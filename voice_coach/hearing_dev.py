@@ -5,9 +5,11 @@ Our own sentences only (template commands spread over the catalog, everyday sent
 out-of-scope requests near the coach's topics written for this set); the benchmark's held-out
 files in bench_data/ are never read here. Each sentence is said by one of five espeak-ng voices at
 one of two rates, clean and with noise at 10 and 5 dB, the noise (pink, fan, babble) rotating over
-the sentences (the machine is shared: 312 utterances take about 20 minutes to record).
+the sentences, and clips of noise alone (324 utterances: 5-6 minutes to record on a quiet
+machine, 25 on a busy one).
 
     python -m voice_coach.hearing_dev record dev.jsonl   # decodes with both ears (minutes)
+    python -m voice_coach.hearing_dev replay dev.jsonl   # each ear and both, per condition
 """
 
 from __future__ import annotations
@@ -46,6 +48,12 @@ DEV_CONTROLS = (
 """Short controls and the issue's own examples: what is said over the coach."""
 
 
+NOISE_ONLY = tuple((kind, seconds, level) for kind in ("pink", "fan", "babble")
+                   for seconds, level in ((0.5, 0.005), (0.6, 0.02), (1.0, 0.05), (2.0, 0.02)))
+"""(noise, seconds, RMS) of clips with no speech at all: what an endpointer hands over when a fan
+or a partner moving sets it off. Nothing in them is for the coach."""
+
+
 def dev_items(catalog) -> list[tuple[str, str | None]]:
     return [*dev_commands(catalog, 48), *DEV_CONTROLS, *((t, None) for t in DEV_EVERYDAY),
             *((t, None) for t in DEV_OUT_OF_SCOPE)]
@@ -68,37 +76,48 @@ def dev_audio(index: int, text: str, condition: str):
 
 
 def record(out: Path) -> None:
-    """Decode every dev utterance with PocketSphinx and Whisper; one JSON line each."""
+    """Decode every dev utterance with PocketSphinx (RNNoise first in steady hiss, as the coach
+    hears) and Whisper; one JSON line each."""
+    from .audio_types import Audio
+    from .denoise import SteadyNoiseDenoiser
     from .intent_catalog import load_catalog
+    from .partner_voice import noise
     from .pocketsphinx_recognizer import PocketSphinxRecognizer
     from .recognition import resample
     from .whisper_model import prepared_model
     from .whisper_recognizer import WhisperRecognizer
 
     catalog = load_catalog()
-    grammar_ear = PocketSphinxRecognizer(catalog)
+    grammar_ear = SteadyNoiseDenoiser(PocketSphinxRecognizer(catalog))
     free_ear = WhisperRecognizer(prepared_model())
     items = dev_items(catalog)
     order = sorted(range(len(items)), key=lambda i: (i * 37) % len(items))  # kinds interleaved,
-    with open(out, "w", encoding="utf-8") as file:                           # so a part is fair
-        for index in order:
-            text, intent = items[index]
-            for condition in conditions(index):
+    utterances = [(items[i][0], items[i][1], condition, i)                   # so a part is fair
+                  for i in order for condition in conditions(i)]
+    utterances += [(f"({kind} noise {seconds} s)", None, "noise", (kind, seconds, level, n))
+                   for n, (kind, seconds, level) in enumerate(NOISE_ONLY)]
+    with open(out, "w", encoding="utf-8") as file:
+        for text, intent, condition, index in utterances:
+            if condition == "noise":
+                kind, seconds, level, n = index
+                samples = noise(kind, int(seconds * 16000), seed=n) * level
+                audio, voice, rate = Audio(samples.astype("float32"), 16000), "", 0
+            else:
                 audio, voice, rate = dev_audio(index, text, condition)
-                pcm = resample(audio, 16000).to_int16_bytes()
-                started = time.perf_counter()
-                grammar = grammar_ear.transcribe(pcm)
-                middle = time.perf_counter()
-                free = free_ear.read(pcm)
-                done = time.perf_counter()
-                file.write(json.dumps({
-                    "text": text, "intent": intent, "voice": voice, "rate": rate,
-                    "condition": condition, "seconds": audio.seconds,
-                    "grammar": [grammar.text, grammar.confidence, list(grammar.alternatives),
-                                grammar.confirmed],
-                    "free": [list(free.texts), list(free.log_probs), free.no_speech],
-                    "grammar_s": middle - started, "free_s": done - middle}) + "\n")
-                file.flush()
+            pcm = resample(audio, 16000).to_int16_bytes()
+            started = time.perf_counter()
+            grammar = grammar_ear.transcribe(pcm)
+            middle = time.perf_counter()
+            free = free_ear.read(pcm)
+            done = time.perf_counter()
+            file.write(json.dumps({
+                "text": text, "intent": intent, "voice": voice, "rate": rate,
+                "condition": condition, "seconds": audio.seconds,
+                "grammar": [grammar.text, grammar.confidence, list(grammar.alternatives),
+                            grammar.confirmed],
+                "free": [list(free.texts), list(free.log_probs), free.no_speech],
+                "grammar_s": middle - started, "free_s": done - middle}) + "\n")
+            file.flush()
 
 
 def replay(path: Path) -> dict[str, dict[str, float]]:
