@@ -50,6 +50,8 @@ def requested_engine(args) -> str:
 def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
                     open_vocabulary: bool = False,
                     engine: Engine | str | None = None) -> Recognizer:
+    """The recogniser `engine` names (see the module note); `open_vocabulary` or no catalog:
+    dictation, nothing limits what can be heard."""
     from .models_store import find_model
     from .whisper_model import whisper_available
 
