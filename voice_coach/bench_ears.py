@@ -1,5 +1,6 @@
 """Each ear alone and both together, side by side on the same audio: the held-out spoken lines,
-clean and in pink, babble and fan noise at 10 and 5 dB, through PocketSphinx, Whisper, and the
+clean and in pink, babble and fan noise at 10 and 5 dB, through PocketSphinx (with RNNoise in
+steady hiss, as the coach runs it), Whisper, and the
 choice between their readings (voice_coach.reading_choice), each put to the matcher as the
 dialog puts it. Every utterance is decoded once per ear; "both" chooses from those very two
 readings, so the three columns differ only in what hears.
@@ -26,11 +27,11 @@ EARS = ("pocketsphinx", "whisper", "both")
 
 def ears_side_by_side(catalog, matcher, items: list[Labelled], voices, rates,
                       progress=lambda line: None) -> dict[str, dict[str, float]]:
-    from .pocketsphinx_recognizer import PocketSphinxRecognizer
+    from .engines import Engine, load_recognizer
     from .whisper_model import prepared_model
     from .whisper_recognizer import WhisperRecognizer
 
-    grammar_ear = PocketSphinxRecognizer(catalog)
+    grammar_ear = load_recognizer(catalog, engine=Engine.POCKETSPHINX)  # as the coach runs it
     free_ear = WhisperRecognizer(prepared_model())
 
     def verdict(text: str, confirmed: bool) -> Verdict:
