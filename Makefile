@@ -24,6 +24,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[test]'
+	# RNNoise's library only: pyrnnoise's own dependencies (matplotlib, audiolab, ...) serve its CLI
+	$(PY) -m pip install -q --no-deps pyrnnoise==0.4.5
+	$(PY) -m voice_coach.whisper_model
 	touch $(STAMP)
 
 run: setup

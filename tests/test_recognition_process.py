@@ -9,7 +9,7 @@ from voice_coach.errors import RecognizerError
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.partner_voice import speak
 from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
-from voice_coach.recognition import hear
+from voice_coach.recognition import hear, load_recognizer
 from voice_coach.recognition_process import RecognizerProcess
 
 
@@ -27,12 +27,21 @@ def request_audio():
 
 
 def test_the_child_hears_what_the_recogniser_hears_in_process(ears, request_audio):
-    here = PocketSphinxRecognizer(load_catalog())
+    here = load_recognizer(load_catalog())
     assert hear(request_audio, ears).text == hear(request_audio, here).text
 
 
 def test_the_child_reports_its_engine(ears):
-    assert (ears.name, ears.sample_rate) == ("pocketsphinx en-us coach", 16000)
+    assert (ears.name, ears.sample_rate) == (
+        "pocketsphinx en-us coach (rnnoise in steady noise) + whisper base int8", 16000)
+
+
+def test_the_child_runs_the_engine_asked_for():
+    recognizer = RecognizerProcess(engine="pocketsphinx")
+    try:
+        assert recognizer.name == "pocketsphinx en-us coach (rnnoise in steady noise)"
+    finally:
+        recognizer.close()
 
 
 def _longest_stall_while(work) -> float:

@@ -1,6 +1,7 @@
 """`voice-coach bench`: every figure the coach is judged by, measured in one run, with the bounds
 it must meet on a 2-core machine. The last line of `--json` output is one object with exactly the
-keys of BOUNDS plus `engine` and `voices`."""
+keys of BOUNDS plus `engine`, `voices` and `ears` (each ear alone and both together, side by
+side on the same audio: voice_coach.bench_ears)."""
 
 from __future__ import annotations
 
@@ -41,8 +42,9 @@ QUICK_VOICES = ("en-us", "en-us+f3")
 RATES = (130, 170)
 
 
-def run_bench(quick: bool = False, model: str | None = None,
+def run_bench(quick: bool = False, model: str | None = None, engine: str | None = None,
               progress: Callable[[str], None] = lambda line: None) -> dict:
+    from .bench_ears import ears_side_by_side
     from .bench_room import room_figures
     from .bench_spoken import false_trigger_rate, spoken_scores
     from .bench_text import load_conversation, load_labelled, text_scores
@@ -54,7 +56,7 @@ def run_bench(quick: bool = False, model: str | None = None,
     voices = QUICK_VOICES if quick else VOICES
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
-    recognizer = load_recognizer(catalog, model_path=model)
+    recognizer = load_recognizer(catalog, model_path=model, engine=engine)
     results: dict = {"engine": recognizer.name, "voices": list(voices)}
 
     progress("typed held-out paraphrases")
@@ -72,6 +74,12 @@ def run_bench(quick: bool = False, model: str | None = None,
              f"out-of-scope rejected clean; {spoken.noisy.accuracy:.3f} and "
              f"{spoken.noisy.rejection:.3f} at 10 dB")
 
+    ear_voices, ear_rates = QUICK_VOICES, (RATES[:1] if quick else RATES)
+    progress(f"each ear and both: {len(ear_voices)} voices x {len(ear_rates)} rates, clean and "
+             "pink, babble, fan at 10 and 5 dB")
+    results["ears"] = ears_side_by_side(catalog, matcher, load_labelled("spoken_commands.tsv"),
+                                        ear_voices, ear_rates, progress)
+
     progress("sharing sentences during Rose/Thorn/Bud")
     rate, _ = false_trigger_rate(recognizer, lambda: sharing_dialog(matcher),
                                  load_conversation(), voices[:2])
@@ -83,7 +91,7 @@ def run_bench(quick: bool = False, model: str | None = None,
 
     progress("the virtual room: startup, idle CPU, latency, barge-in, cue onsets")
     results |= room_figures(quick=quick, progress=progress)
-    return {key: results[key] for key in ("engine", "voices", *BOUNDS)}
+    return {key: results[key] for key in ("engine", "voices", *BOUNDS, "ears")}
 
 
 def sharing_dialog(matcher):
@@ -120,12 +128,18 @@ def table(results: dict) -> str:
              f"{date.today().isoformat()}; engine: {results['engine']}; "
              f"voices: {', '.join(results['voices'])}",
              "", "| figure | measured | bound | met |", "|---|---|---|---|"]
+    ears = results.get("ears") or {}
     for key, (sign, bound) in BOUNDS.items():
         value = results.get(key)
         shown = "—" if bound == float("inf") else f"{sign} {bound:g}"
         met = "" if bound == float("inf") else ("yes" if value is not None and meets(key, value)
                                                  else "**no**")
         lines.append(f"| {key} | {value} | {shown} | {met} |")
+    if ears:
+        names = list(ears)
+        lines += ["", "| figure | " + " | ".join(names) + " |", "|---" * (len(names) + 1) + "|"]
+        for key in ears[names[0]]:
+            lines.append(f"| {key} | " + " | ".join(str(ears[n].get(key)) for n in names) + " |")
     return "\n".join(lines)
 
 

@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 
+from .engines import Engine
 from .errors import VoiceCoachError
 
 
@@ -22,6 +23,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--json-events", action="store_true",
                         help="print what the coach hears and does as JSON lines, each with its "
                              "monotonic time `t` (for scripts and the benchmark)")
+    parser.add_argument("--engine", choices=[engine.value for engine in Engine],
+                        help="which engine listens (default: the `engine` setting)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     p = sub.add_parser("parse", help="match typed text or WAV files to intents")
@@ -83,6 +86,9 @@ def _add_audio_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_model_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder (default: search)")
+    parser.add_argument("--engine", choices=[engine.value for engine in Engine],
+                        help="which engine listens (default: the `engine` setting, else auto: "
+                             "Vosk, else PocketSphinx and Whisper, else PocketSphinx)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,7 +49,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     raise_for_audio()  # before any thread starts, so all inherit it (`doctor` says if refused)
     # the recogniser loads in its own process while the rest of the coach is built
     model = getattr(args, "model", None) or settings.recognition.model_path
-    hearing = None if keyboard else RecognizerProcess(model_path=model)
+    engine = getattr(args, "engine", None) or settings.recognition.engine
+    hearing = None if keyboard else RecognizerProcess(model_path=model, engine=engine)
     catalog = load_catalog()
     matcher = IntentMatcher(catalog)
     chosen = open_voice(settings.speech.voice, settings.speech.system_voice)
@@ -63,6 +64,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     if hearing is not None:
         try:
             hearing.wait_ready()
+            if hearing.notice:
+                warn(hearing.notice)
             microphone = Microphone(input_device)
             recognizer = EarlyRecognizer(hearing)
             reopen = lambda: _reopen(input_device, output_device)  # noqa: E731

@@ -115,6 +115,8 @@ class PocketSphinxRecognizer:
     """The coach's sentences with a catalog; dictation (the wheel's general model) without."""
 
     sample_rate = SAMPLE_RATE
+    notice = ""
+    """Set when this engine stands in for one that could not load (voice_coach.engines)."""
 
     def __init__(self, catalog: IntentCatalog | None) -> None:
         try:

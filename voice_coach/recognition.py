@@ -1,6 +1,7 @@
 """Speech recognition behind one small interface, so the rest of the coach never knows which
-engine listens: Vosk when an English Vosk model is on the machine (the client's choice),
-PocketSphinx otherwise (its wheel ships an English model, so a fresh offline machine works)."""
+engine listens: Vosk when an English Vosk model is on the machine (the client's choice), else
+PocketSphinx and Whisper together, else PocketSphinx alone (its wheel ships an English model, so
+a fresh offline machine works). voice_coach.engines picks."""
 
 from __future__ import annotations
 
@@ -54,20 +55,15 @@ class Recognizer(Protocol):
 
 
 def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
-                    open_vocabulary: bool = False) -> Recognizer:
-    """The best recogniser this machine has: Vosk with an English model when one is found
-    (`model_path`, $VOICE_COACH_MODEL, models/, Vosk's cache), else embedded PocketSphinx.
-    With `open_vocabulary` (dictation) or no catalog, nothing limits what can be heard."""
-    from .models_store import find_model
+                    open_vocabulary: bool = False, engine: str | None = None) -> Recognizer:
+    """The recogniser `engine` names ("auto" when None: Vosk with an English model when one is
+    found (`model_path`, $VOICE_COACH_MODEL, models/, Vosk's cache), else PocketSphinx and Whisper
+    together when Whisper is installed, else PocketSphinx; see voice_coach.engines). With
+    `open_vocabulary` (dictation) or no catalog, nothing limits what can be heard. A recogniser
+    that stands in for one that could not load says why in its `notice`."""
+    from .engines import load_recognizer as load_engine
 
-    model = find_model(model_path)
-    if model is not None:
-        from .vosk_recognizer import VoskRecognizer
-
-        return VoskRecognizer(model, None if open_vocabulary else catalog)
-    from .pocketsphinx_recognizer import PocketSphinxRecognizer
-
-    return PocketSphinxRecognizer(None if open_vocabulary else catalog)
+    return load_engine(catalog, model_path, open_vocabulary, engine)
 
 
 def hear(audio: Audio, recognizer: Recognizer) -> Transcript:

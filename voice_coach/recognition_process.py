@@ -40,8 +40,10 @@ class RecognizerProcess:
     caller can build the rest of the coach meanwhile."""
 
     def __init__(self, model_path: str | Path | None = None,
-                 intents: str | Path | None = None) -> None:
+                 intents: str | Path | None = None, engine: str | None = None) -> None:
         self._command = [sys.executable, "-m", __name__]
+        if engine is not None:
+            self._command += ["--engine", str(engine)]
         if model_path is not None:
             self._command += ["--model", str(model_path)]
         if intents is not None:
@@ -57,6 +59,11 @@ class RecognizerProcess:
     @property
     def name(self) -> str:
         return self.wait_ready()["name"]
+
+    @property
+    def notice(self) -> str:
+        """Why this engine stands in for the one asked for, or ""."""
+        return self.wait_ready().get("notice", "")
 
     @property
     def missing_words(self) -> frozenset[str]:
@@ -132,7 +139,7 @@ class RecognizerProcess:
         return json.loads(line) if line else None
 
 
-def serve(model_path: str | None, intents: str | None) -> None:
+def serve(model_path: str | None, intents: str | None, engine: str | None = None) -> None:
     """The child: load once, then one transcript per utterance until the input closes."""
     from .errors import VoiceCoachError
     from .intent_catalog import load_catalog
@@ -147,12 +154,13 @@ def serve(model_path: str | None, intents: str | None) -> None:
         replies.flush()
 
     try:
-        recognizer = load_recognizer(load_catalog(intents), model_path=model_path)
+        recognizer = load_recognizer(load_catalog(intents), model_path=model_path, engine=engine)
     except VoiceCoachError as error:
         reply({"error": str(error)})
         return
     reply({"name": recognizer.name, "sample_rate": recognizer.sample_rate,
-           "missing_words": sorted(getattr(recognizer, "missing_words", ()))})
+           "missing_words": sorted(getattr(recognizer, "missing_words", ())),
+           "notice": getattr(recognizer, "notice", "")})
     while header := requests.read(_LENGTH.size):
         pcm = np.frombuffer(requests.read(_LENGTH.unpack(header)[0]), dtype="<i2")
         try:
@@ -171,4 +179,4 @@ if __name__ == "__main__":
     lower_for_recognition()  # decoding can wait; the coach's sound cannot
     arguments = sys.argv[1:]
     options = dict(zip(arguments[::2], arguments[1::2], strict=True))
-    serve(options.get("--model"), options.get("--intents"))
+    serve(options.get("--model"), options.get("--intents"), options.get("--engine"))

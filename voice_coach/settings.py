@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
+from .engines import Engine
 
 
 class VoiceChoice(Enum):
@@ -96,6 +97,16 @@ class _FolderPath:
         if not isinstance(raw, str):
             raise _Invalid('must be a folder path in quotes, or "" to search')
         return Path(raw.strip()).expanduser() if raw.strip() else None
+
+
+@dataclass(frozen=True)
+class _Choice:
+    choices: tuple[str, ...]
+
+    def convert(self, raw: Any) -> str:
+        if isinstance(raw, str) and raw.strip().lower() in self.choices:
+            return raw.strip().lower()
+        raise _Invalid(f"must be one of {', '.join(self.choices)} in quotes")
 
 
 @dataclass(frozen=True)
@@ -197,6 +208,9 @@ class AudioSettings:
 
 @dataclass(frozen=True)
 class RecognitionSettings:
+    engine: str = _setting("auto", _Choice(tuple(e.value for e in Engine)))
+    """Which engine listens (voice_coach.engines): "auto" picks Vosk with an English model, else
+    PocketSphinx and Whisper together ("pair"), else "pocketsphinx" alone (the light choice)."""
     model_path: Path | None = _setting(None, _FolderPath())
     """A Vosk model folder; None searches the usual places (see `voice-coach models list`)."""
 

@@ -7,10 +7,11 @@ import json
 import sys
 
 from ..bench import BOUNDS, meets, run_bench, table
+from ..engines import requested_engine
 
 
 def run(args) -> int:
-    results = run_bench(quick=args.quick, model=args.model,
+    results = run_bench(quick=args.quick, model=args.model, engine=requested_engine(args),
                         progress=lambda line: print(line, file=sys.stderr, flush=True))
     print(json.dumps(results) if args.json else table(results))
     missed = [key for key in BOUNDS if results.get(key) is None or not meets(key, results[key])]

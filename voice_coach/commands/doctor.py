@@ -6,13 +6,15 @@ from __future__ import annotations
 
 import time
 
+from ..engines import requested_engine
 from ..errors import VoiceCoachError
 
 
 def run(args) -> int:
     checks = {"settings": _settings, "intents": _understanding,
-              "recogniser": lambda: _hearing(args.model), "voice": _voice, "speaker": _speaker,
-              "microphone": _microphone, "priority": _priority, "history": _history}
+              "recogniser": lambda: _hearing(args.model, requested_engine(args)),
+              "voice": _voice, "speaker": _speaker, "microphone": _microphone,
+              "priority": _priority, "history": _history}
     problems = 0
     for name, check in checks.items():
         try:
@@ -44,14 +46,21 @@ def _understanding():
     return True, f"{len(catalog.intent_ids)} intents loaded"
 
 
-def _hearing(model):
+def _hearing(model, engine):
     from ..intent_catalog import load_catalog
     from ..recognition import load_recognizer
+    from ..whisper_model import FOLDER_NAME, whisper_available
 
     started = time.perf_counter()
-    recognizer = load_recognizer(load_catalog(), model_path=model)
+    recognizer = load_recognizer(load_catalog(), model_path=model, engine=engine)
     took = time.perf_counter() - started
-    detail = f"{recognizer.name} (loaded in {took:.1f} s)"
+    detail = f"{recognizer.name} (engine {engine}, loaded in {took:.1f} s)"
+    if "whisper" in recognizer.name:
+        detail += f"; Whisper model models/{FOLDER_NAME}, checksum pinned and checked"
+    if getattr(recognizer, "notice", ""):
+        return False, f"{detail}; {recognizer.notice}"
+    if "whisper" not in recognizer.name and not whisper_available():
+        detail += "; for Whisper, run `make setup`"
     if "pocketsphinx" in recognizer.name.lower():
         detail += ("; for Vosk, run `voice-coach models download` where there is internet, or "
                    "point --model at an English Vosk model")

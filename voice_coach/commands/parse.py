@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
+from ..engines import requested_engine
 from ..errors import VoiceCoachError
 from ..intent import IntentMatcher, IntentResult
 from ..intent_catalog import IntentCatalog, load_catalog
@@ -30,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     for text in texts:
         _print(text, matcher.match(text), args.json)
     failed = False
-    for path, transcript in _transcripts(args.wav, catalog, args.model):
+    for path, transcript in _transcripts(args.wav, catalog, args.model, requested_engine(args)):
         if transcript is None:
             failed = True
         else:
@@ -46,8 +47,8 @@ def _stdin_lines() -> Iterator[str]:
             yield line.rstrip("\n")
 
 
-def _transcripts(paths: list[str], catalog: IntentCatalog,
-                 model: str | None) -> Iterator[tuple[str, Transcript | None]]:
+def _transcripts(paths: list[str], catalog: IntentCatalog, model: str | None,
+                 engine: str) -> Iterator[tuple[str, Transcript | None]]:
     """(path, its transcript) per file, or (path, None) after reporting why the file was
     skipped."""
     if not paths:
@@ -55,7 +56,9 @@ def _transcripts(paths: list[str], catalog: IntentCatalog,
     # imported here: typed text must work on a machine whose audio stack is incomplete
     from ..recognition import hear_file, load_recognizer
 
-    recognizer = load_recognizer(catalog, model_path=model)
+    recognizer = load_recognizer(catalog, model_path=model, engine=engine)
+    if getattr(recognizer, "notice", ""):
+        print(f"voice-coach: {recognizer.notice}", file=sys.stderr, flush=True)
     for path in paths:
         try:
             transcript = hear_file(path, recognizer)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
+from ..engines import requested_engine
 from ..errors import AudioFileError
 from ..recognition import hear_file, load_recognizer
 
@@ -16,7 +17,8 @@ def run(args) -> int:
         from ..intent_catalog import load_catalog
 
         catalog = load_catalog()
-    recognizer = load_recognizer(catalog, model_path=args.model, open_vocabulary=args.open)
+    recognizer = load_recognizer(catalog, model_path=args.model, open_vocabulary=args.open,
+                                 engine=requested_engine(args))
     status = 0
     for path in args.files:
         try:
