@@ -43,7 +43,9 @@ RATES = (130, 170)
 
 
 def run_bench(quick: bool = False, model: str | None = None, engine: str | None = None,
-              progress: Callable[[str], None] = lambda line: None) -> dict:
+              progress: Callable[[str], None] = lambda line: None, load: bool = False) -> dict:
+    """Every figure; with `load`, the room's figures once more beside a process keeping one
+    core busy, under `room_under_load`."""
     from .bench_ears import ears_side_by_side
     from .bench_room import room_figures
     from .bench_spoken import false_trigger_rate, spoken_scores
@@ -91,7 +93,14 @@ def run_bench(quick: bool = False, model: str | None = None, engine: str | None 
 
     progress("the virtual room: startup, idle CPU, latency, barge-in, cue onsets")
     results |= room_figures(quick=quick, progress=progress)
-    return {key: results[key] for key in ("engine", "voices", *BOUNDS, "ears")}
+    if load:
+        from .bench_load import busy_core
+
+        progress("the virtual room again, with one core kept busy by another process")
+        with busy_core():
+            results["room_under_load"] = room_figures(quick=quick, progress=progress)
+    return {key: results[key] for key in ("engine", "voices", *BOUNDS, "ears", "room_under_load")
+            if key in results}
 
 
 def sharing_dialog(matcher):

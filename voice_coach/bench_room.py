@@ -83,6 +83,12 @@ class LiveCoach:
                            f"events: {recent or 'none'}; on stderr: "
                            f"{' | '.join(self.errors[-5:]) or 'nothing'}")
 
+    def underruns(self) -> int:
+        """Blocks the coach's speaker was asked for too late since it became ready."""
+        ready = next((e.t for e in self.log if e.event == "ready"), float("inf"))
+        return sum(e.detail.get("count", 0) for e in self.log
+                   if e.event == "underrun" and e.t > ready)
+
     def drain(self) -> None:
         while not self.events.empty():
             self.events.get_nowait()
@@ -247,11 +253,13 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             trials = 3 if quick else 8
             bargeins = _bargeins(room, coach, trials)
             figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
+            figures["bargein_heard"] = f"{len(bargeins)} of {trials}"
             progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms over the {len(bargeins)} of "
                      f"{trials} spoken stops that silenced the coach; {breaths} breaths")
             errors = _cue_errors(room, coach, breaths)
             figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
             figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
+            figures["speaker_underruns"] = coach.underruns()
             return figures
         finally:
             if coach is not None:

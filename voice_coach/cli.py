@@ -75,6 +75,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="measure accuracy, latency and timing")
     p.add_argument("--json", action="store_true")
     p.add_argument("--quick", action="store_true", help="fewer voices and runs")
+    p.add_argument("--load", action="store_true",
+                   help="also measure the room with one core kept busy by another process")
     _add_model_option(p)
     return parser
 

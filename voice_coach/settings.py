@@ -100,7 +100,9 @@ class _FolderPath:
 
 
 @dataclass(frozen=True)
-class _Choice:
+class _Keyword:
+    """One of a few lowercase words, with no empty default (the engine's "auto" is a word)."""
+
     choices: tuple[str, ...]
 
     def convert(self, raw: Any) -> str:
@@ -208,7 +210,7 @@ class AudioSettings:
 
 @dataclass(frozen=True)
 class RecognitionSettings:
-    engine: str = _setting("auto", _Choice(tuple(e.value for e in Engine)))
+    engine: str = _setting("auto", _Keyword(tuple(e.value for e in Engine)))
     """Which engine listens (voice_coach.engines): "auto" picks Vosk with an English model, else
     PocketSphinx and Whisper together ("pair"), else "pocketsphinx" alone (the light choice)."""
     model_path: Path | None = _setting(None, _FolderPath())
