@@ -26,8 +26,12 @@ def catalog():
     return load_catalog()
 
 
-def test_auto_without_vosk_is_both_ears(no_vosk, catalog):
-    assert isinstance(load_recognizer(catalog), PairedRecognizer)
+def test_auto_without_vosk_is_pocketsphinx(no_vosk, catalog):
+    assert isinstance(load_recognizer(catalog), PocketSphinxRecognizer)
+
+
+def test_both_ears_on_request(no_vosk, catalog):
+    assert isinstance(load_recognizer(catalog, engine="pair"), PairedRecognizer)
 
 
 def test_pocketsphinx_is_the_light_choice(no_vosk, catalog):
