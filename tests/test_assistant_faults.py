@@ -9,13 +9,14 @@ from voice_coach.audio_types import Audio
 from voice_coach.clock import VirtualClock
 from voice_coach.dialog import Dialog
 from voice_coach.endpointing import Endpointer
-from voice_coach.errors import SynthesisError
+from voice_coach.errors import AudioDeviceError, SynthesisError
 from voice_coach.exercises import load_exercises
 from voice_coach.intent import IntentMatcher
 from voice_coach.intent_catalog import load_catalog
 from voice_coach.microphone import Chunk
 from voice_coach.recognition import Transcript
 from voice_coach.rendered_voice import RenderedVoice
+from voice_coach.session import State
 from voice_coach.session import estimate_speech_seconds
 
 
@@ -179,3 +180,37 @@ def test_an_exercise_starting_has_its_script_rendered_ahead():
                           prerender=lambda exercise, delivery: asked.append(exercise))
     assistant.start_exercise("hug")
     assert asked == ["hug"]
+
+
+class VanishingSpeaker(RecordingSpeaker):
+    """A speaker whose sound server goes away after the first sound it was given."""
+
+    def play(self, audio, at=None):
+        if self.played:
+            raise AudioDeviceError("The speaker 'default' stopped working (unplugged, or the sound "
+                                   "server stopped): check it, or choose another with --output-device.")
+        return super().play(audio, at)
+
+
+def test_a_speaker_vanishing_between_two_sentences_pauses_keeps_the_place_and_reconnects():
+    clock = VirtualClock()
+    exercises = load_exercises()
+    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                    matcher=IntentMatcher(load_catalog()))
+    reports = []
+
+    def reopen():  # the sound server is back; the loop ends five seconds later
+        microphone = QuietRoom(clock, clock.now() + 5)
+        microphone.stop = assistant.stop
+        return microphone, SilentSpeaker(clock)
+
+    assistant = Assistant(dialog, CrashingRecognizer(), Voice(), VanishingSpeaker(clock),
+                          QuietRoom(clock, 60), Endpointer(rate=16000), clock,
+                          report=reports.append, reopen=reopen)
+    assistant.start_exercise("breathing")
+    assistant.run()  # returns rather than raising out of the loop
+    lost, back = [r.text for r in reports if r.kind == "warning"]
+    assert "stopped working" in lost
+    assert "paused and kept your place" in lost
+    assert back == "The sound is back. Say resume when you are ready."
+    assert dialog.session.state is State.PAUSED

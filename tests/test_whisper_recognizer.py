@@ -26,7 +26,7 @@ def free_ear():
 
 @pytest.fixture(scope="module")
 def both_ears(catalog):
-    return load_recognizer(catalog)
+    return load_recognizer(catalog, engine="pair")
 
 
 def test_whisper_hears_a_paraphrase_word_for_word(free_ear):
@@ -53,7 +53,7 @@ def test_whisper_names_itself(free_ear):
     assert hear(speak("stop"), free_ear).engine == "whisper base int8"
 
 
-def test_the_default_engine_is_both_ears(both_ears):
+def test_the_pair_engine_is_both_ears(both_ears):
     assert isinstance(both_ears, PairedRecognizer)
 
 

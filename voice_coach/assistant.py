@@ -154,6 +154,14 @@ class Assistant:
             self.microphone.__exit__(None, None, None)
 
     def _step(self) -> None:
+        """One turn of the loop. A device may go away at any point of it (reading, or playing the
+        next sentence or cue): wherever it does, the session pauses and keeps its place."""
+        try:
+            self._step_with_devices()
+        except AudioDeviceError as error:
+            self._devices_lost(error)
+
+    def _step_with_devices(self) -> None:
         try:
             chunk = self.microphone.read(timeout=self._wait_s())
             if not getattr(self.speaker, "active", True):
@@ -310,6 +318,7 @@ class Assistant:
                 device.close()
         self.microphone, self.speaker = NoMicrophone(), NoSpeaker()
         self._speech.clear()
+        self._continuing.clear()
         self._unheard.clear()
         self.endpointer.flush()
         if not self.dialog.idle:
