@@ -140,6 +140,43 @@ def test_an_utterance_settles_most_of_a_hangover_before_it_is_delivered():
     assert (delivered_at - settled_at) / RATE >= 0.25
 
 
+def stop_then_leftover() -> tuple[Audio, float, float]:
+    """A partner's "coach, stop" over the coach, then what the echo canceller left of the
+    coach's voice (26 dB below, as in the room), then quiet: (audio, when the partner ended,
+    when the leftover ended)."""
+    stop = speak("coach, stop")
+    leftover = speak("and play and pleasure, safety comes first", voice="en-gb")
+    end = speech_bounds(stop)[1]
+    stop_part = stop.samples[: int(end * RATE)]
+    tail = 0.05 * leftover.samples[int(speech_bounds(leftover)[0] * RATE):]
+    audio = in_silence(Audio(np.concatenate([stop_part, tail]), RATE))
+    return audio, 1.0 + end, 1.0 + end + speech_bounds(Audio(tail, RATE))[1]
+
+
+def settled_copies(audio: Audio, over_voice: bool) -> list[tuple[float, Utterance]]:
+    """(when it was handed out, the copy) for each settled copy of the utterance."""
+    seen = []
+    endpointer = Endpointer(on_settled=lambda u: seen.append((fed / RATE, u)))
+    pcm = np.frombuffer(audio.to_int16_bytes(), dtype=np.int16)
+    for fed in range(480, len(pcm) + 480, 480):
+        endpointer.feed(pcm[fed - 480:fed], over_voice=over_voice)
+    return seen
+
+
+def test_over_the_coach_a_stop_settles_when_the_partner_falls_quiet_not_the_coach():
+    audio, partner_end, _ = stop_then_leftover()
+    near_the_end = [(at, copy) for at, copy in settled_copies(audio, over_voice=True)
+                    if partner_end - 0.3 < at < partner_end + 0.2]
+    assert len(near_the_end) == 1
+    assert abs(near_the_end[0][1].end_s - partner_end) < 0.2
+
+
+def test_with_the_coach_silent_a_quieter_voice_still_holds_the_utterance_open():
+    audio, partner_end, _ = stop_then_leftover()
+    handed = [at for at, _ in settled_copies(audio, over_voice=False)]
+    assert not [at for at in handed if partner_end - 0.3 < at < partner_end + 0.4]
+
+
 def test_speech_that_resumes_after_a_settled_copy_makes_it_stale():
     first, second = speak("coach"), speak("quieter please")
     first_end, second_start = speech_bounds(first)[1], speech_bounds(second)[0]

@@ -202,7 +202,7 @@ class Assistant:
         samples = np.frombuffer(chunk.data, dtype=np.int16).astype(np.float32) / 32768.0
         cleaned = self.echo.cancel(samples, chunk.time)
         pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
-        for utterance in self.endpointer.feed(pcm):
+        for utterance in self.endpointer.feed(pcm, over_voice=self.speaker.is_playing):
             self._on_utterance(utterance)
 
     def _notice_underruns(self) -> None:

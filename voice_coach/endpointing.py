@@ -33,6 +33,10 @@ FRAME_S = 0.01
 _BANDS_HZ = ((150, 400), (400, 800), (800, 1500), (1500, 2500), (2500, 4000), (4000, 7000))
 _TOP_BANDS = 3
 _WARM_UP_FRAMES = 50
+DROP_DB = 15.0
+"""Over the coach's voice, a talker is taken to have stopped once the level stays this far below
+their utterance's loudest frame (see `Endpointer._settle_early`). In the room, a partner's speech
+peaked 20 dB above what the echo canceller left of the coach's voice after it."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -84,13 +88,19 @@ class Endpointer:
         self._silence_run = 0
         self._utterance_start = 0
         self._last_speech_frame = 0
+        self._over_voice = False
+        self._quiet_run = 0
+        self._last_loud_frame = 0
+        self._loudest_db = -120.0
 
     @property
     def speech_active(self) -> bool:
         """True while someone is talking (after the onset run): what barge-in listens to."""
         return self._speech is not None and self._silence_run < self._hangover
 
-    def feed(self, chunk: bytes | np.ndarray) -> list[Utterance]:
+    def feed(self, chunk: bytes | np.ndarray, over_voice: bool = False) -> list[Utterance]:
+        """`over_voice`: the coach's own voice is playing (see `_settle_early`)."""
+        self._over_voice = over_voice
         samples = np.frombuffer(chunk, dtype="<i2") if isinstance(chunk, (bytes, bytearray)) \
             else np.asarray(chunk, dtype=np.int16)
         data = np.concatenate([self._pending, samples])
@@ -124,8 +134,9 @@ class Endpointer:
             if self._speech_run >= self._onset:
                 self._speech = list(self._history)
                 self._utterance_start = index - self._onset + 1
-                self._last_speech_frame = index
-                self._silence_run = 0
+                self._last_speech_frame = self._last_loud_frame = index
+                self._silence_run = self._quiet_run = 0
+                self._loudest_db = max(_level_db(f) for f in list(self._history)[-self._onset:])
             return None
         self._speech.append(frame)
         if is_speech:
@@ -133,20 +144,43 @@ class Endpointer:
             self._last_speech_frame = index
         else:
             self._silence_run += 1
-            if self._silence_run == self._tail and self._on_settled is not None \
-                    and self._tail < self._hangover:
-                self._on_settled(self._utterance(cut=False))
+        self._settle_early(frame, is_speech, index)
         if self._silence_run >= self._hangover:
             return self._finish(cut=False)
         if len(self._speech) >= self._max_frames:
             return self._finish(cut=True)
         return None
 
-    def _utterance(self, cut: bool) -> Utterance:
+    def _settle_early(self, frame: np.ndarray, is_speech: bool, index: int) -> None:
+        """Hands out the utterance as it stands once the talker has been quiet for `tail_s`.
+        Quiet is silence; over the coach's voice it is also a fall of `DROP_DB` below the
+        utterance's loudest frame: the echo canceller's leftover of the coach's voice, once a
+        partner stops, stays above the noise floor and would hold "stop" back until the coach
+        pauses between words (seen in the room: "coach stop please do the", silent 0.87 s after)."""
+        if self._on_settled is None or self._tail >= self._hangover:
+            return
+        level = _level_db(frame)
+        if self._over_voice and is_speech and level < self._loudest_db - DROP_DB:
+            is_speech = False  # the coach's leftover, or the talker's own softest sound
+        if is_speech:
+            self._loudest_db = max(self._loudest_db, level)
+            self._quiet_run, self._last_loud_frame = 0, index
+            return
+        self._quiet_run += 1
+        if self._quiet_run == self._tail:
+            self._on_settled(self._utterance(cut=False, quiet_run=self._quiet_run,
+                                             last_frame=self._last_loud_frame))
+
+    def _utterance(self, cut: bool, quiet_run: int | None = None,
+                   last_frame: int | None = None) -> Utterance:
+        """The utterance so far: all of it when `cut`, else up to `tail_s` after its last speech
+        frame (or after `last_frame`, `quiet_run` frames back)."""
         frames = self._speech or []
-        keep = len(frames) if cut else len(frames) - max(0, self._silence_run - self._tail)
+        quiet_run = self._silence_run if quiet_run is None else quiet_run
+        last_frame = self._last_speech_frame if last_frame is None else last_frame
+        keep = len(frames) if cut else len(frames) - max(0, quiet_run - self._tail)
         samples = np.concatenate(frames[:keep]) if keep > 0 else np.zeros(0, dtype=np.int16)
-        end_frame = self._frames_seen if cut else self._last_speech_frame + 1
+        end_frame = self._frames_seen if cut else last_frame + 1
         return Utterance(
             samples=samples,
             start_s=self.start_time + self._utterance_start * FRAME_S,
@@ -175,8 +209,7 @@ class Endpointer:
         bands evenly and is learnt into the floor, so judging each band against its own floor
         copes with coloured noise that a single level threshold cannot."""
         lift = np.sort(levels - self.noise_floor_db)[-_TOP_BANDS:].mean()
-        level = 10 * np.log10(np.mean((frame.astype(np.float64) / 32768.0) ** 2) + 1e-12)
-        return lift > self._margin and level > self._min_level
+        return lift > self._margin and _level_db(frame) > self._min_level
 
     def _track_floor(self, levels: np.ndarray) -> None:
         """Each band's floor follows the median of its level, at most 5 dB a second (a fan
@@ -192,6 +225,11 @@ class Endpointer:
         down = np.maximum(0.05, 0.1 * (self.noise_floor_db - levels))
         self.noise_floor_db = np.where(levels > self.noise_floor_db,
                                        self.noise_floor_db + up, self.noise_floor_db - down)
+
+
+def _level_db(frame: np.ndarray) -> float:
+    """A frame's level in dB below full scale."""
+    return float(10 * np.log10(np.mean((frame.astype(np.float64) / 32768.0) ** 2) + 1e-12))
 
 
 class EarlyRecognizer:
