@@ -48,7 +48,8 @@ class SilentSpeaker:
     def __init__(self, clock):
         self.clock, self.until = clock, 0.0
 
-    def play(self, audio, at=None):
+    def play(self, audio, at=None, after=None):
+        at = after.end if after is not None else at
         start = max(at or 0.0, self.clock.now())
         self.until = max(self.until, start + audio.seconds)
         return type("P", (), {"start": start, "end": start + audio.seconds})()
@@ -146,8 +147,8 @@ class RecordingSpeaker(SilentSpeaker):
         super().__init__(clock)
         self.played = []
 
-    def play(self, audio, at=None):
-        playback = super().play(audio, at)
+    def play(self, audio, at=None, after=None):
+        playback = super().play(audio, at, after)
         self.played.append((playback.start, audio.seconds))
         return playback
 
@@ -185,11 +186,11 @@ def test_an_exercise_starting_has_its_script_rendered_ahead():
 class VanishingSpeaker(RecordingSpeaker):
     """A speaker whose sound server goes away after the first sound it was given."""
 
-    def play(self, audio, at=None):
+    def play(self, audio, at=None, after=None):
         if self.played:
             raise AudioDeviceError("The speaker 'default' stopped working (unplugged, or the sound "
                                    "server stopped): check it, or choose another with --output-device.")
-        return super().play(audio, at)
+        return super().play(audio, at, after)
 
 
 def test_a_speaker_vanishing_between_two_sentences_pauses_keeps_the_place_and_reconnects():

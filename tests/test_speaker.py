@@ -134,3 +134,22 @@ def test_a_speaker_settled_after_other_start_up_work_plays_on_time(room):
         playback = speaker.play(cue("inhale"), at=when)
         playback.wait_started(timeout=2)
         assert abs(playback.start - when) < 0.001
+
+
+def test_a_sound_played_after_another_starts_on_the_sample_after_its_last(room):
+    whole = tone(1.0)
+    first = Audio(whole.samples[:8000], 16000)
+    second = Audio(whole.samples[8000:], 16000)
+    with Speaker() as speaker, room.listening() as ears:
+        before = speaker.play(first)
+        before.wait_started(timeout=2)
+        after = speaker.play(second, after=before)
+        after.wait(timeout=3)
+    assert after.follows is before
+    recording = ears.recording()
+    junction = recording.between(after.start - 0.02, after.start + 0.02)
+    t = np.arange(len(junction)) / recording.rate
+    basis = np.stack([np.sin(2 * np.pi * 440 * t), np.cos(2 * np.pi * 440 * t)], axis=1)
+    fit, *_ = np.linalg.lstsq(basis, junction, rcond=None)
+    left = junction - basis @ fit
+    assert np.sum(left ** 2) < 0.001 * np.sum(junction ** 2)  # one unbroken tone

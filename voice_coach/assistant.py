@@ -223,7 +223,9 @@ class Assistant:
             playback, audio = item
             if playback.start is not None:
                 self._unheard.remove(item)
-                self.echo.played(_at_rate(audio, self.echo.rate), playback.start)
+                before = getattr(playback, "follows", None)
+                self.echo.played(_at_rate(audio, self.echo.rate), playback.start,
+                                 follows=None if before is None else (before.start, before.seconds))
 
     def _act_on_urgent_early(self) -> None:
         finished_early = getattr(self.recognizer, "finished_early", None)
@@ -389,7 +391,7 @@ class Assistant:
         at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self._unheard.append((playback, audio))
-        self._continuing.append(_Continuing(event, sentences, playback, audio.seconds, script))
+        self._continuing.append(_Continuing(event, sentences, playback, script))
         self.report(Report(at, "say", event.text, {"seconds": round(seconds, 3)}))
 
     def _continue_speech(self) -> None:
@@ -411,9 +413,7 @@ class Assistant:
                 if speech.script:
                     self._speech.append((speech.playing, speech.event))
                 continue
-            at = speech.playing.start + speech.seconds
-            speech.playing = self.speaker.play(audio, at=max(at, self.clock.now()))
-            speech.seconds = audio.seconds
+            speech.playing = self.speaker.play(audio, after=speech.playing)
             self._unheard.append((speech.playing, audio))
 
     def _cue(self, event: Cue, now: bool = False) -> None:
@@ -444,8 +444,6 @@ class _Continuing:
     event: Say
     sentences: Iterator[Audio]
     playing: object
-    seconds: float
-    """Length of the sentence playing."""
     script: bool
 
 

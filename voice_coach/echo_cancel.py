@@ -120,6 +120,8 @@ class _Sound:
         self.tonal = _tonal(samples[self.onset:self.onset + 8000])
         """A few pure tones (the breath cues) cannot be placed: they match themselves every
         period. They are suppressed by level instead (see EchoCanceller.cancel)."""
+        self.follows: tuple[_Sound, float] | None = None
+        """(the sound it was played right after, that sound's exact length in seconds)."""
 
     def between(self, lo: int, hi: int) -> np.ndarray:
         """Samples [lo, hi) of the sound as it reaches the microphone (delayed by `fraction`)."""
@@ -152,9 +154,19 @@ class EchoCanceller:
         self._moved_until = 0  # until then the filter's memory holds a sound where it was
         self.last_estimate: EchoEstimate | None = None
 
-    def played(self, samples: np.ndarray, start_s: float) -> None:
-        """Note that `samples` (mono float32 at our rate) began playing at clock time start_s."""
-        self._sounds.append(_Sound(start_s, np.asarray(samples, dtype=np.float32)))
+    def played(self, samples: np.ndarray, start_s: float,
+               follows: tuple[float, float] | None = None) -> None:
+        """Note that `samples` (mono float32 at our rate) began playing at clock time start_s.
+        `follows`: (start_s of a sound noted before, its exact length in seconds) when the
+        speaker played this one on the sample after that one's last, as the sentences of a
+        reply are: it then lies where that one ends, to the sample, and is not searched for.
+        (Searched for, a sentence whose onset a partner talked over was not found, and went
+        uncancelled for 0.4 s: the partner's "stop" was heard as "start".)"""
+        sound = _Sound(start_s, np.asarray(samples, dtype=np.float32))
+        if follows is not None:
+            before = next((s for s in self._sounds if s.start_s == follows[0]), None)
+            sound.follows = None if before is None else (before, follows[1])
+        self._sounds.append(sound)
 
     def stop_playing(self, at_s: float) -> None:
         """Playback was cut short at at_s: what was not played must not be subtracted."""
@@ -184,7 +196,7 @@ class EchoCanceller:
         self._count += len(mic)
         self._remember(mic)
         for sound in self._sounds:
-            if sound.position is None:
+            if sound.position is None and not self._continue(sound):
                 sound.position = round(sound.start_s * self.rate - self._offset) + self._correction
         self._moved = False
         self._place_sounds()
@@ -340,6 +352,25 @@ class EchoCanceller:
             return False, True
         return True, False
 
+    def _continue(self, sound: _Sound) -> bool:
+        """Place a sound played right after another where that one ends; False if it is not
+        such a sound. It moves with that one from then on (see `_carry`)."""
+        if sound.follows is None or sound.follows[0].position is None:
+            return False
+        before, seconds = sound.follows
+        exact = before.position + before.fraction + seconds * self.rate
+        sound.position = int(np.floor(exact))
+        sound.fraction = exact - sound.position
+        sound.placed, sound.guessed, sound.stage = before.placed, before.guessed, len(STAGES)
+        return True
+
+    def _carry(self, sound: _Sound) -> None:
+        """The sounds played right after `sound` (and after them) go where it went."""
+        for after in self._sounds:
+            if after.follows is not None and after.follows[0] is sound:
+                self._continue(after)
+                self._carry(after)
+
     def _place_sounds(self) -> None:
         """Find where each sound's echo really is, to a fraction of a sample, and move it there;
         expect the next sounds to be shifted the same way. Placed from 50 ms after its onset,
@@ -368,6 +399,7 @@ class EchoCanceller:
                 self._place(sound, *found)
             elif sound.stage == len(STAGES) and not sound.placed:
                 sound.placed = sound.guessed = True  # no clear echo (a partner over it): a guess
+                self._carry(sound)
 
     def _replace_sounds(self) -> None:
         """The model has explained the microphone badly for a while: a partner is talking, or a
@@ -399,6 +431,7 @@ class EchoCanceller:
         self._correction += whole
         self._echo_gain = gain
         self._filter.expect_gain(gain)
+        self._carry(sound)
 
     def _find_shift(self, start: np.ndarray, position: int, search: int,
                     match: float | None = None) -> tuple[float, float] | None:
@@ -438,7 +471,10 @@ class EchoCanceller:
         horizon = self._count - HISTORY_S * self.rate
         while self._sounds and self._sounds[0].position + len(self._sounds[0].samples) < horizon \
                 and self._sounds[0].placed:
-            self._sounds.popleft()
+            gone = self._sounds.popleft()
+            for sound in self._sounds:
+                if sound.follows is not None and sound.follows[0] is gone:
+                    sound.follows = None  # placed long since: the chain need not keep it
         while self._cleaned and self._cleaned[0][0] < horizon:
             self._cleaned.popleft()
         while self._history and self._history[0][0] < self._count - HISTORY_S * self.rate:

@@ -152,22 +152,24 @@ class Endpointer:
         return None
 
     def _settle_early(self, frame: np.ndarray, is_speech: bool, index: int) -> None:
-        """Hands out the utterance as it stands once the talker has been quiet for `tail_s`.
-        Quiet is silence; over the coach's voice it is also a fall of `DROP_DB` below the
-        utterance's loudest frame: the echo canceller's leftover of the coach's voice, once a
+        """Hands out the utterance as it stands once `tail_s` of silence has followed it, and
+        also, over the coach's voice, once the talker has fallen `DROP_DB` below the utterance's
+        loudest frame for as long: the echo canceller's leftover of the coach's voice, once a
         partner stops, stays above the noise floor and would hold "stop" back until the coach
-        pauses between words (seen in the room: "coach stop please do the", silent 0.87 s after)."""
+        pauses between words (seen in the room: "coach stop please do the", silent 0.87 s
+        after). The silent copy is still handed out after it: it is the one later delivered."""
         if self._on_settled is None or self._tail >= self._hangover:
             return
         level = _level_db(frame)
-        if self._over_voice and is_speech and level < self._loudest_db - DROP_DB:
-            is_speech = False  # the coach's leftover, or the talker's own softest sound
-        if is_speech:
+        loud = is_speech and not (self._over_voice and level < self._loudest_db - DROP_DB)
+        if loud:
             self._loudest_db = max(self._loudest_db, level)
             self._quiet_run, self._last_loud_frame = 0, index
-            return
-        self._quiet_run += 1
-        if self._quiet_run == self._tail:
+        else:
+            self._quiet_run += 1
+        if self._silence_run == self._tail:
+            self._on_settled(self._utterance(cut=False))
+        elif self._quiet_run == self._tail:  # quiet, though not silent: over the coach's voice
             self._on_settled(self._utterance(cut=False, quiet_run=self._quiet_run,
                                              last_frame=self._last_loud_frame))
 

@@ -39,7 +39,9 @@ class NoSpeaker:
     def __init__(self) -> None:
         self._until = 0.0
 
-    def play(self, audio, at: float | None = None) -> PrintedPlayback:
+    def play(self, audio, at: float | None = None,
+             after: PrintedPlayback | None = None) -> PrintedPlayback:
+        at = max(after.end, time.monotonic()) if after is not None else at
         start = time.monotonic() if at is None else at
         self._until = max(self._until, start + audio.seconds)
         return PrintedPlayback(start, audio.seconds)

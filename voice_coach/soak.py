@@ -174,7 +174,8 @@ class NightSpeaker:
         self._clock = clock
         self._until = 0.0
 
-    def play(self, audio, at: float | None = None) -> Playback:
+    def play(self, audio, at: float | None = None, after: Playback | None = None) -> Playback:
+        at = after.end if after is not None else at
         start = self._clock.now() if at is None else max(at, self._clock.now())
         self._until = max(self._until, start + audio.seconds)
         return Playback(start, audio.seconds)

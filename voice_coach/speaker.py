@@ -52,6 +52,8 @@ class Playback:
         self.end: float | None = None
         """Monotonic time the last sample reaches the speaker, or when stop() cut it."""
         self.stopped = False
+        self.follows: Playback | None = None
+        """The sound this one was played right after, sample for sample (see Speaker.play)."""
         self._started = threading.Event()
 
     def wait_started(self, timeout: float | None = None) -> bool:
@@ -80,6 +82,11 @@ class _Scheduled:
     start_stream: float | None
     playback: Playback
     position: int = field(default=0)
+    after: _Scheduled | None = None
+    """Starts on the sample after this one's last."""
+    ended_at: int | None = None
+    """Where in the current block its last sample went (for a sound played after it)."""
+    finished: bool = False
 
 
 class Speaker:
@@ -151,16 +158,27 @@ class Speaker:
         time.sleep(STALL_GRACE_S)  # lets a callback that was only waiting for the GIL run
         return time.monotonic() - self._last_callback < STALL_S
 
-    def play(self, audio: Audio, at: float | None = None) -> Playback:
+    def play(self, audio: Audio, at: float | None = None, after: Playback | None = None) -> Playback:
         """Start `audio` at monotonic time `at` (or as soon as possible) without waiting. Sounds
-        that overlap are mixed, so a cue can be scheduled while a sentence ends."""
+        that overlap are mixed, so a cue can be scheduled while a sentence ends. `after` (a
+        sound still playing): start on the very sample after its last one, as the next sentence
+        of a reply does, whatever the jitter of the device's timestamps; the new sound's
+        `follows` says it did (if `after` has ended already, it starts at once, late)."""
         self._check_alive()
         samples = resample(audio, self.rate).samples.astype(np.float32, copy=False)
-        playback = Playback(len(samples) / self.rate, at)
-        self._offset = self._measure_offset()
-        start_stream = None if at is None else at + self._offset
+        offset = self._measure_offset()
         with self._lock:
-            self._items.append(_Scheduled(samples, start_stream, playback))
+            before = getattr(after, "_scheduled", None)
+            if before is not None and (before.finished or before not in self._items):
+                before = None
+            if before is not None:
+                at = after.end if after.end is not None else None
+            playback = Playback(len(samples) / self.rate, at)
+            self._offset = offset
+            start_stream = None if at is None or before is not None else at + offset
+            item = _Scheduled(samples, start_stream, playback, after=before)
+            playback._scheduled = item
+            self._items.append(item)
         return playback
 
     def stop(self) -> float:
@@ -266,10 +284,20 @@ class Speaker:
             finished = []
             for item in self._items:
                 if item.position == 0:
-                    begin = 0 if item.start_stream is None else round((item.start_stream - block_start) * self.rate)
+                    chained = item.after is not None and not item.after.finished
+                    if chained:
+                        if item.after.ended_at is None:
+                            continue  # the sound before it goes on past this block
+                        begin = item.after.ended_at
+                    elif item.start_stream is None:
+                        begin = 0
+                    else:
+                        begin = round((item.start_stream - block_start) * self.rate)
                     if begin >= frames:
                         continue
                     begin = max(0, begin)  # a sound scheduled in the past starts now, late
+                    if chained:
+                        item.playback.follows = item.after.playback
                     item.playback.start = block_start + begin / self.rate - offset
                     item.playback.end = item.playback.start + item.playback.seconds
                     item.playback._started.set()
@@ -278,9 +306,13 @@ class Speaker:
                 count = min(frames - begin, len(item.samples) - item.position)
                 mix[begin:begin + count] += item.samples[item.position:item.position + count]
                 item.position += count
-                if item.position >= len(item.samples):
+                # (one that ends on the block's last sample finishes, with nothing more to mix,
+                # at the start of the next block: where a sound after it begins)
+                if item.position >= len(item.samples) and begin + count < frames:
+                    item.ended_at = begin + count
                     finished.append(item)
             for item in finished:
+                item.finished = True
                 self._items.remove(item)
                 self._tail_end = max(self._tail_end or 0.0, item.playback.end)
         if self._volume != 1.0:
