@@ -90,10 +90,10 @@ def test_the_system_voice_when_asked(tmp_path):
     assert isinstance(open_voice(VoiceChoice.SYSTEM).synthesizer, Synthesizer)
 
 
-def test_the_system_voice_is_the_default_until_barge_in_holds_with_piper():
+def test_piper_is_the_default_on_linux_only():
     assert (default_choice("linux"), default_choice("darwin"), default_choice("win32")) == (
-        VoiceChoice.SYSTEM, VoiceChoice.SYSTEM, VoiceChoice.SYSTEM)
+        VoiceChoice.PIPER, VoiceChoice.SYSTEM, VoiceChoice.SYSTEM)
 
 
-def test_piper_is_what_speaks_when_asked_for():
-    assert open_voice(VoiceChoice.PIPER).synthesizer.name == "Piper (en_US-joe-medium)"
+def test_piper_is_what_speaks_here_by_default():
+    assert open_voice().synthesizer.name == "Piper (en_US-joe-medium)"

@@ -76,15 +76,15 @@ def test_devices_lists_input_only_devices_under_microphones_only():
     assert "USB mic" in text and "No speaker found" in text
 
 
-def test_say_names_the_piper_voice_when_chosen(tmp_path, capsys):
-    config = tmp_path / "home" / "config"
-    config.mkdir(parents=True)
-    (config / "settings.toml").write_text('[speech]\nvoice = "piper"\n')
+def test_say_names_the_piper_voice(tmp_path, capsys):
     main(["say", "Hello.", "--out", str(tmp_path / "s.wav")])
     assert "Piper (en_US-joe-medium)" in capsys.readouterr().out
 
 
-def test_say_names_the_system_voice_by_default(tmp_path, capsys):
+def test_say_names_the_system_voice_when_chosen(tmp_path, capsys):
+    config = tmp_path / "home" / "config"
+    config.mkdir(parents=True)
+    (config / "settings.toml").write_text('[speech]\nvoice = "system"\n')
     main(["say", "Hello.", "--out", str(tmp_path / "s.wav")])
     assert "the system voice (pyttsx3)" in capsys.readouterr().out
 
@@ -94,4 +94,4 @@ def test_doctor_names_the_voice_in_use():
 
     ok, detail = _voice()
     assert ok
-    assert detail.startswith("the system voice (pyttsx3) renders speech")
+    assert detail.startswith("Piper (en_US-joe-medium) renders speech")

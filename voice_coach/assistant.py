@@ -32,6 +32,7 @@ from .echo_cancel import EchoCanceller
 from .errors import AudioDeviceError, VoiceCoachError
 from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Chunk
+from .read_ahead import InPlace, ReadAhead
 from .session import Cue, End, Event, Interrupt, Listen, Say, Start
 
 log = logging.getLogger(__name__)
@@ -103,10 +104,13 @@ class Assistant:
     def __init__(self, dialog: Dialog, recognizer, synthesizer, speaker, microphone, endpointer,
                  clock: Clock, report: Callable[[Report], None] = lambda report: None,
                  reopen: Callable[[], tuple[object, object]] | None = None,
-                 prerender: Callable[[str, object], object] | None = None) -> None:
+                 prerender: Callable[[str, object], object] | None = None,
+                 read_ahead: Callable[[Iterator[Audio]], object] = InPlace) -> None:
         """`reopen()` returns a new (microphone, speaker) pair or raises AudioDeviceError; with it,
         devices that go away mid-session are reopened when they come back. `prerender(exercise,
-        delivery)` starts rendering an exercise's script ahead, when it starts."""
+        delivery)` starts rendering an exercise's script ahead, when it starts. `read_ahead`
+        makes a speech's later sentences (`ReadAhead` renders them in the background; the
+        default, on the loop's thread when each is due)."""
         self.dialog, self.recognizer = dialog, recognizer
         self.synthesizer, self.speaker, self.microphone = synthesizer, speaker, microphone
         self.endpointer, self.clock, self.report = endpointer, clock, report
@@ -114,6 +118,7 @@ class Assistant:
         self._speech: list[tuple[object, Say]] = []  # still playing
         self._continuing: list[_Continuing] = []  # speech whose next sentences are to render
         self._prerender = prerender
+        self._read_ahead = read_ahead
         self._unheard: list[tuple[object, object]] = []  # (Playback, Audio) not yet started
         self._stopping = threading.Event()
         self._stop_when_idle = False
@@ -320,6 +325,8 @@ class Assistant:
                 device.close()
         self.microphone, self.speaker = NoMicrophone(), NoSpeaker()
         self._speech.clear()
+        for speech in self._continuing:
+            speech.sentences.cancel()
         self._continuing.clear()
         self._unheard.clear()
         self.endpointer.flush()
@@ -391,7 +398,7 @@ class Assistant:
         at = self.clock.now() if now else max(event.t, self.clock.now())
         playback = self.speaker.play(audio, at=at)
         self._unheard.append((playback, audio))
-        self._continuing.append(_Continuing(event, sentences, playback, script))
+        self._continuing.append(_Continuing(event, self._read_ahead(sentences), playback, script))
         self.report(Report(at, "say", event.text, {"seconds": round(seconds, 3)}))
 
     def _continue_speech(self) -> None:
@@ -401,7 +408,9 @@ class Assistant:
             if speech.playing.start is None:
                 continue
             try:
-                audio = next(speech.sentences)
+                audio = speech.sentences.ready()
+                if audio is None:
+                    continue  # still being rendered
             except StopIteration:
                 self._continuing.remove(speech)
                 if speech.script:
@@ -430,6 +439,8 @@ class Assistant:
         self._tell_echo_what_played()
         self.echo.stop_playing(silent_at)
         self._speech.clear()
+        for speech in self._continuing:
+            speech.sentences.cancel()
         self._continuing.clear()
 
     def _warn(self, message: str) -> None:
@@ -442,7 +453,7 @@ class _Continuing:
     """Speech still being rendered: its event, its sentences to come and the one playing."""
 
     event: Say
-    sentences: Iterator[Audio]
+    sentences: ReadAhead | InPlace
     playing: object
     script: bool
 

@@ -23,6 +23,7 @@ from .intent_catalog import load_catalog
 from .keyboard import NoMicrophone, NoSpeaker
 from .microphone import Microphone
 from .prerender import ScriptRenderer
+from .read_ahead import ReadAhead
 from .recognition_process import RecognizerProcess
 from .session import estimate_speech_seconds
 from .settings import Settings, load_settings
@@ -83,7 +84,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
                             on_settled=recognizer.settled if recognizer is not None else None)
     scripts = ScriptRenderer(synthesizer, exercises, settings)
     assistant = Assistant(dialog, recognizer, synthesizer, speaker, microphone, endpointer,
-                          RealClock(), report=report, reopen=reopen, prerender=scripts.start)
+                          RealClock(), report=report, reopen=reopen, prerender=scripts.start,
+                          read_ahead=ReadAhead)
     if isinstance(speaker, Speaker):
         speaker.settle()  # it has been starting up while the recogniser loaded
     return Pipeline(assistant, settings, keyboard)

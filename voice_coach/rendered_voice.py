@@ -93,6 +93,7 @@ class RenderedVoice:
         """The cache keeps at most `cache_size` sentences and `cache_seconds` of audio (about 5 MB
         a minute at 22 kHz float32): long answers would otherwise grow memory all night."""
         self._lock = threading.Lock()
+        self._render_lock = threading.Lock()
         self._cache: OrderedDict[_Key, Audio] = OrderedDict()
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
@@ -160,14 +161,19 @@ class RenderedVoice:
             yield audio
 
     def _cached_or_rendered(self, key: _Key) -> Audio:
+        """Rendered outside the lock: a sentence being rendered in the background (the rest of a
+        reply, a script ahead) must not hold up the loop asking how long a cached one is."""
         with self._lock:
             audio = self._cache.get(key)
             if audio is not None:
                 self._cache.move_to_end(key)
                 return audio
+        with self._render_lock:  # one render at a time: engines keep state (espeak-ng's)
             started = time.perf_counter()
             audio = self._render_sentence(key.sentence, key.rate_wpm)
-            self.last_render_s = time.perf_counter() - started
+            elapsed = time.perf_counter() - started
+        with self._lock:
+            self.last_render_s = elapsed
             self._cache[key] = audio
             self._cached_seconds += audio.seconds
             while len(self._cache) > 1 and (len(self._cache) > self._cache_size

@@ -1,8 +1,6 @@
 """Which voice the coach speaks with: the one place that knows both engines, so nothing else
-imports either. Piper is installed on Linux and spoken with `voice = "piper"`; it is not yet the
-default: with Piper speaking, a bare "stop" over the coach fell silent 0.69 s after it was said in
-the room test (bound 0.6 s; 0.03-0.45 s with the system voice), and that has not been traced yet.
-macOS and Windows have natural system voices of their own."""
+imports either. Piper is the default on Linux, where the platform voice is espeak-ng's robotic
+formant synthesiser; macOS and Windows have natural system voices of their own."""
 
 from __future__ import annotations
 
@@ -22,8 +20,7 @@ class ChosenVoice:
 
 
 def default_choice(platform: str = sys.platform) -> VoiceChoice:
-    """The system voice everywhere, for now (see the module's docstring)."""
-    return VoiceChoice.SYSTEM
+    return VoiceChoice.PIPER if platform.startswith("linux") else VoiceChoice.SYSTEM
 
 
 def open_voice(choice: VoiceChoice | None = None, system_voice: str | None = None,
