@@ -86,12 +86,16 @@ class CrashingRecognizer:
         raise AttributeError("'NoneType' object has no attribute 'hypstr'")
 
 
+def new_dialog(clock):
+    """The real dialog, with every exercise and the real matcher, on the virtual clock."""
+    exercises = load_exercises()
+    return Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
+                  matcher=IntentMatcher(load_catalog()))
+
+
 def run_coach(synthesizer, recognizer, seconds, speech_at=None, exercise="hug"):
     clock = VirtualClock()
-    exercises = load_exercises()
-    matcher = IntentMatcher(load_catalog())
-    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
-                    matcher=matcher)
+    dialog = new_dialog(clock)
     reports = []
     microphone = QuietRoom(clock, seconds, speech_at)
     assistant = Assistant(dialog, recognizer, synthesizer, SilentSpeaker(clock), microphone,
@@ -127,9 +131,7 @@ class BusyRoom(QuietRoom):
 
 def test_lost_microphone_sound_is_reported_once_and_the_session_goes_on():
     clock = VirtualClock()
-    exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
-                    matcher=IntentMatcher(load_catalog()))
+    dialog = new_dialog(clock)
     reports = []
     microphone = BusyRoom(clock, until=120)
     assistant = Assistant(dialog, CrashingRecognizer(), Voice(), SilentSpeaker(clock), microphone,
@@ -155,9 +157,7 @@ class RecordingSpeaker(SilentSpeaker):
 
 def test_a_long_reply_plays_sentence_after_sentence_without_a_gap():
     clock = VirtualClock()
-    exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
-                    matcher=IntentMatcher(load_catalog()))
+    dialog = new_dialog(clock)
     speaker = RecordingSpeaker(clock)
     microphone = QuietRoom(clock, 30)
     assistant = Assistant(dialog, CrashingRecognizer(), Voice(), speaker, microphone,
@@ -172,9 +172,7 @@ def test_a_long_reply_plays_sentence_after_sentence_without_a_gap():
 
 def test_an_exercise_starting_has_its_script_rendered_ahead():
     clock = VirtualClock()
-    exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
-                    matcher=IntentMatcher(load_catalog()))
+    dialog = new_dialog(clock)
     asked = []
     assistant = Assistant(dialog, CrashingRecognizer(), Voice(), SilentSpeaker(clock),
                           QuietRoom(clock, 1), Endpointer(rate=16000), clock,
@@ -195,9 +193,7 @@ class VanishingSpeaker(RecordingSpeaker):
 
 def test_a_speaker_vanishing_between_two_sentences_pauses_keeps_the_place_and_reconnects():
     clock = VirtualClock()
-    exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), LeadClock(clock), estimate_speech_seconds,
-                    matcher=IntentMatcher(load_catalog()))
+    dialog = new_dialog(clock)
     reports = []
 
     def reopen():  # the sound server is back; the loop ends five seconds later

@@ -127,7 +127,8 @@ class Endpointer:
         index = self._frames_seen
         self._frames_seen += 1
         self._track_floor(levels)
-        is_speech = self._is_speech(frame, levels)
+        level = _level_db(frame)
+        is_speech = self._is_speech(level, levels)
         if self._speech is None:
             self._history.append(frame)
             self._speech_run = self._speech_run + 1 if is_speech else 0
@@ -144,14 +145,14 @@ class Endpointer:
             self._last_speech_frame = index
         else:
             self._silence_run += 1
-        self._settle_early(frame, is_speech, index)
+        self._settle_early(level, is_speech, index)
         if self._silence_run >= self._hangover:
             return self._finish(cut=False)
         if len(self._speech) >= self._max_frames:
             return self._finish(cut=True)
         return None
 
-    def _settle_early(self, frame: np.ndarray, is_speech: bool, index: int) -> None:
+    def _settle_early(self, level: float, is_speech: bool, index: int) -> None:
         """Hands out the utterance as it stands once `tail_s` of silence has followed it, and
         also, over the coach's voice, once the talker has fallen `DROP_DB` below the utterance's
         loudest frame for as long: the echo canceller's leftover of the coach's voice, once a
@@ -160,7 +161,6 @@ class Endpointer:
         after). The silent copy is still handed out after it: it is the one later delivered."""
         if self._on_settled is None or self._tail >= self._hangover:
             return
-        level = _level_db(frame)
         loud = is_speech and not (self._over_voice and level < self._loudest_db - DROP_DB)
         if loud:
             self._loudest_db = max(self._loudest_db, level)
@@ -206,12 +206,12 @@ class Endpointer:
         power = np.abs(np.fft.rfft(frame.astype(np.float64) / 32768.0 * self._window)) ** 2
         return np.array([10 * np.log10(np.sum(power[band]) + 1e-12) for band in self._bands])
 
-    def _is_speech(self, frame: np.ndarray, levels: np.ndarray) -> bool:
+    def _is_speech(self, level: float, levels: np.ndarray) -> bool:
         """Speech lifts a few bands well above their own noise floor; a fan or hiss raises all
         bands evenly and is learnt into the floor, so judging each band against its own floor
         copes with coloured noise that a single level threshold cannot."""
         lift = np.sort(levels - self.noise_floor_db)[-_TOP_BANDS:].mean()
-        return lift > self._margin and _level_db(frame) > self._min_level
+        return lift > self._margin and level > self._min_level
 
     def _track_floor(self, levels: np.ndarray) -> None:
         """Each band's floor follows the median of its level, at most 5 dB a second (a fan
