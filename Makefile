@@ -26,7 +26,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	# RNNoise's library only: pyrnnoise's own dependencies (matplotlib, audiolab, ...) serve its CLI
 	$(PY) -m pip install -q --no-deps pyrnnoise==0.4.5
-	$(PY) -m voice_coach.whisper_model
+	$(PY) -m voice_coach.hearing.whisper_model
 	touch $(STAMP)
 
 run: setup

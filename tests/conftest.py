@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from voice_coach.virtual_room import RoomError, VirtualRoom
+from voice_coach.bench.virtual_room import RoomError, VirtualRoom
 
 
 @pytest.fixture(scope="session")

@@ -3,7 +3,7 @@ until it has finished talking, and hear its answer on the recording."""
 
 import time
 
-from voice_coach.bench_room import LiveCoach, first_sound_after, silent_after, speech_end
+from voice_coach.bench.room import LiveCoach, first_sound_after, silent_after, speech_end
 
 SAM, ALEX = "en-us+f2", "en-us+m6"
 """Two partners: espeak-ng voices the embedded recogniser hears best."""

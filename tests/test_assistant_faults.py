@@ -3,21 +3,19 @@ reported in one sentence and the session goes on."""
 
 import numpy as np
 
-from voice_coach.answers import load_answers
 from voice_coach.assistant import Assistant, LeadClock
-from voice_coach.audio_types import Audio
-from voice_coach.clock import VirtualClock
-from voice_coach.dialog import Dialog
-from voice_coach.endpointing import Endpointer
+from voice_coach.audio.endpointing import Endpointer
+from voice_coach.audio.microphone import Chunk
+from voice_coach.audio.types import Audio
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import State, estimate_speech_seconds
 from voice_coach.errors import AudioDeviceError, SynthesisError
-from voice_coach.exercises import load_exercises
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.microphone import Chunk
-from voice_coach.recognition import Transcript
-from voice_coach.rendered_voice import RenderedVoice
-from voice_coach.session import State
-from voice_coach.session import estimate_speech_seconds
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
+from voice_coach.voice.rendered_voice import RenderedVoice
 
 
 class QuietRoom:

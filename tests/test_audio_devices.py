@@ -1,6 +1,6 @@
 import pytest
 
-from voice_coach.audio_devices import Device, choose_device
+from voice_coach.audio.devices import Device, choose_device
 from voice_coach.errors import AudioDeviceError
 
 DEVICES = [

@@ -3,9 +3,9 @@ import struct
 import numpy as np
 import pytest
 
-from voice_coach.partner_voice import speak_to_file
-from voice_coach.audio_file import read_wav, resample
-from voice_coach.audio_types import Audio
+from voice_coach.audio.types import Audio
+from voice_coach.audio.wav_file import read_wav, resample
+from voice_coach.bench.partner_voice import speak_to_file
 from voice_coach.errors import AudioFileError
 
 RATE = 44100

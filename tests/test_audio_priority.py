@@ -4,15 +4,14 @@ run's own priority is left alone. They run as root, as this project's machines a
 unprivileged cases drop to `nobody` first."""
 
 import json
-import os
 import subprocess
 import sys
 
-from voice_coach.audio_priority import AUDIO_NICE, RECOGNISER_NICE
+from voice_coach.audio.priority import AUDIO_NICE, RECOGNISER_NICE
 
 
 def run_child(code: str) -> dict:
-    script = ("import json, os\nfrom voice_coach.audio_priority import raise_for_audio, "
+    script = ("import json, os\nfrom voice_coach.audio.priority import raise_for_audio, "
               "lower_for_recognition\n" + code)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=30, check=True)

@@ -1,11 +1,16 @@
 import numpy as np
 
-from voice_coach import cues
-from voice_coach.audio_file import resample
-from voice_coach.audio_types import Audio
-from voice_coach.bench_room import (cue_onset_error, first_sound_after, reply_latency, sound_end,
-                                     speech_end)
-from voice_coach.virtual_room import Recording
+from voice_coach.audio.types import Audio
+from voice_coach.audio.wav_file import resample
+from voice_coach.bench.room import (
+    cue_onset_error,
+    first_sound_after,
+    reply_latency,
+    sound_end,
+    speech_end,
+)
+from voice_coach.bench.virtual_room import Recording
+from voice_coach.voice import cues
 
 RATE = 16000
 FAST = 1.01

@@ -1,7 +1,7 @@
 """The voice benchmark's arithmetic and its material (the measuring runs in `voice-coach bench`)."""
 
-from voice_coach.bench_voice import all_script_lines, reply_sentences, word_error_rate, words
-from voice_coach.exercises import load_exercises
+from voice_coach.bench.voice import all_script_lines, reply_sentences, word_error_rate, words
+from voice_coach.coaching.exercises import load_exercises
 
 
 def test_words_ignore_case_and_punctuation():

@@ -8,8 +8,11 @@ from datetime import datetime
 import pytest
 
 from voice_coach import cli
-from voice_coach.answers import load_answers
-from voice_coach.clock import VirtualClock
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import estimate_speech_seconds
 from voice_coach.commands.chat import (
     BadTurn,
     Turn,
@@ -18,12 +21,9 @@ from voice_coach.commands.chat import (
     parse_turn,
     parse_turns,
 )
-from voice_coach.dialog import Dialog
-from voice_coach.exercises import load_exercises
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.session import estimate_speech_seconds
 from voice_coach.settings import Settings
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 EXERCISES = load_exercises()
 EVENING = datetime(2026, 11, 26, 20, 0)
@@ -227,7 +227,7 @@ def test_command_exits_2_on_a_bad_line_after_the_rest(monkeypatch, tmp_path, cap
 
 def test_virtual_chat_does_not_write_the_history(monkeypatch, tmp_path, capsys):
     command(monkeypatch, tmp_path, capsys, "coach, a hug\nyes\n")
-    from voice_coach.history import History
+    from voice_coach.coaching.history import History
 
     assert History(tmp_path / "data" / "history.db").recent() == []
 

@@ -3,8 +3,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from voice_coach.audio_file import read_wav
-from voice_coach.cues import AUDIO_FOLDER, CUE_NAMES, cue, generate_cue, write_cue_files
+from voice_coach.audio.wav_file import read_wav
+from voice_coach.voice.cues import AUDIO_FOLDER, CUE_NAMES, cue, generate_cue, write_cue_files
 
 
 def pitch_track(samples: np.ndarray, rate: int, parts: int = 4) -> list[float]:

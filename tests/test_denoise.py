@@ -3,12 +3,12 @@
 import numpy as np
 import pytest
 
-from voice_coach.audio_file import resample
-from voice_coach.denoise import SteadyNoiseDenoiser, denoised, steady_noise
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.partner_voice import mix, speak
-from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
+from voice_coach.audio.denoise import SteadyNoiseDenoiser, denoised, steady_noise
+from voice_coach.audio.wav_file import resample
+from voice_coach.bench.partner_voice import mix, speak
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 
 def pcm(audio) -> np.ndarray:

@@ -4,14 +4,14 @@ from datetime import datetime
 
 import pytest
 
-from voice_coach.answers import load_answers
-from voice_coach.clock import VirtualClock
-from voice_coach.dialog import FOLLOW_UP_SECONDS, OFFER_SECONDS, Dialog, Heard, Mode
-from voice_coach.exercises import load_exercises
-from voice_coach.progress import Progress
-from voice_coach.session import Cue, End, Listen, Say, Start, estimate_speech_seconds
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import FOLLOW_UP_SECONDS, OFFER_SECONDS, Dialog, Heard, Mode
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.progress import Progress
+from voice_coach.coaching.session import Cue, End, Listen, Say, Start, estimate_speech_seconds
+from voice_coach.coaching.tonight import Suggestion
 from voice_coach.settings import PeopleSettings, Settings
-from voice_coach.tonight import Suggestion
 
 EXERCISES = load_exercises()
 ANSWERS = load_answers(EXERCISES)

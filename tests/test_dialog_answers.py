@@ -4,11 +4,11 @@ from datetime import datetime
 
 import pytest
 
-from voice_coach.answers import ANSWER_IDS, TERMS, AnswerError, load_answers
-from voice_coach.clock import VirtualClock
-from voice_coach.dialog import Dialog, Mode
-from voice_coach.exercises import load_exercises
-from voice_coach.session import Say, estimate_speech_seconds
+from voice_coach.coaching.answers import ANSWER_IDS, TERMS, AnswerError, load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog, Mode
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import Say, estimate_speech_seconds
 from voice_coach.settings import Settings
 
 EXERCISES = load_exercises()

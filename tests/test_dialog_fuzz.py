@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice_coach.answers import ANSWER_IDS, load_answers
-from voice_coach.clock import VirtualClock
-from voice_coach.dialog import Dialog
-from voice_coach.exercises import EXERCISE_IDS, load_exercises
-from voice_coach.session import CONTROLS, estimate_speech_seconds
+from voice_coach.coaching.answers import ANSWER_IDS, load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import EXERCISE_IDS, load_exercises
+from voice_coach.coaching.session import CONTROLS, estimate_speech_seconds
 
 EXERCISES = load_exercises()
 ANSWERS = load_answers(EXERCISES)

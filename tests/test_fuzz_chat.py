@@ -7,14 +7,14 @@ from functools import cache
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice_coach.answers import load_answers
-from voice_coach.clock import VirtualClock
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import estimate_speech_seconds
 from voice_coach.commands.chat import BadTurn, Turn, converse, parse_turn
-from voice_coach.dialog import Dialog
-from voice_coach.exercises import load_exercises
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.session import estimate_speech_seconds
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 FUZZ = settings(max_examples=100, deadline=timedelta(seconds=3))
 ANY_TIME = st.floats() | st.integers(min_value=0, max_value=10**30).map(float)

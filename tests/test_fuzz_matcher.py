@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice_coach.intent import IntentMatcher, IntentResult
-from voice_coach.intent_catalog import CONTROL_INTENTS, INTENT_IDS, load_catalog
+from voice_coach.understanding.catalog import CONTROL_INTENTS, INTENT_IDS, load_catalog
+from voice_coach.understanding.intent import IntentMatcher, IntentResult
 
 FUZZ = settings(max_examples=200, deadline=timedelta(seconds=2))
 

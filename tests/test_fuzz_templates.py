@@ -8,8 +8,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from voice_coach.errors import TemplateError
-from voice_coach.intent_catalog import INTENT_IDS, IntentCatalog, catalog_from_text, load_catalog
-from voice_coach.intent_templates import count_sentences, expand, parse_template, references
+from voice_coach.understanding.catalog import (
+    INTENT_IDS,
+    IntentCatalog,
+    catalog_from_text,
+    load_catalog,
+)
+from voice_coach.understanding.templates import count_sentences, expand, parse_template, references
 
 FUZZ = settings(max_examples=300, deadline=timedelta(seconds=2),
                 suppress_health_check=[HealthCheck.too_slow])

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voice_coach.audio_file import read_wav, resample
-from voice_coach.audio_types import Audio
+from voice_coach.audio.types import Audio
+from voice_coach.audio.wav_file import read_wav, resample
 from voice_coach.errors import AudioFileError
 
 FUZZ = settings(max_examples=300, deadline=timedelta(seconds=2),

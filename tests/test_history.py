@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from voice_coach import paths
-from voice_coach.history import History, Rating
+from voice_coach.coaching.history import History, Rating
 
 EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 

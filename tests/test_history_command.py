@@ -5,7 +5,7 @@ import pytest
 
 from voice_coach import paths
 from voice_coach.cli import main
-from voice_coach.history import History
+from voice_coach.coaching.history import History
 
 EVENING = datetime(2026, 11, 25, 21, 30, tzinfo=UTC)
 

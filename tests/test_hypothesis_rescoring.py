@@ -1,13 +1,21 @@
 import pytest
 
-from voice_coach.hypothesis_rescoring import (NearestSentences, Segment, Sounds, filler_share,
-                                              grammar, speech_frames, verified, word_tree)
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.partner_voice import mix, speak
-from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
-from voice_coach.recognition import hear
-from voice_coach.session import CONTROLS
+from voice_coach.bench.partner_voice import mix, speak
+from voice_coach.coaching.session import CONTROLS
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.recognition import hear
+from voice_coach.hearing.rescoring import (
+    NearestSentences,
+    Segment,
+    Sounds,
+    filler_share,
+    grammar,
+    speech_frames,
+    verified,
+    word_tree,
+)
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 SENTENCES = ["stop", "stop that", "pause", "start a hug timer", "what is a repair"]
 PHONES = {"stop": "S T AA P", "topic": "T AA P IH K", "that": "DH AE T", "pause": "P AO Z",

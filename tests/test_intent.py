@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from voice_coach.intent import IntentMatcher, normalise
-from voice_coach.intent_catalog import CONTROL_INTENTS, INTENT_IDS, load_catalog
+from voice_coach.understanding.catalog import CONTROL_INTENTS, INTENT_IDS, load_catalog
+from voice_coach.understanding.intent import IntentMatcher, normalise
 
 DEV_SET = Path(__file__).parent / "data" / "intent_dev.tsv"
 

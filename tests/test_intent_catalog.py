@@ -1,7 +1,7 @@
 import pytest
 
 from voice_coach.errors import TemplateError
-from voice_coach.intent_catalog import (
+from voice_coach.understanding.catalog import (
     INTENT_IDS,
     TEMPLATE_LIMIT,
     Sentence,

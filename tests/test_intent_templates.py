@@ -1,7 +1,7 @@
 import pytest
 
 from voice_coach.errors import TemplateError
-from voice_coach.intent_templates import (
+from voice_coach.understanding.templates import (
     Alternative,
     ListSlot,
     ListValue,

@@ -3,9 +3,9 @@ import time
 import numpy as np
 import pytest
 
-from voice_coach.endpointing import Endpointer
+from voice_coach.audio.endpointing import Endpointer
+from voice_coach.audio.microphone import Microphone
 from voice_coach.errors import AudioDeviceError
-from voice_coach.microphone import Microphone
 
 
 def listen(microphone: Microphone, seconds: float) -> list:

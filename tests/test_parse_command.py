@@ -2,8 +2,8 @@ import io
 import json
 
 import pytest
-from voice_coach.partner_voice import speak_to_file
 
+from voice_coach.bench.partner_voice import speak_to_file
 from voice_coach.cli import main
 
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 from voice_coach.errors import SynthesisError
-from voice_coach.piper_voice import PiperSynthesizer, length_scale, model_files
 from voice_coach.settings import VoiceChoice
-from voice_coach.synthesis import Synthesizer
-from voice_coach.voice_choice import default_choice, open_voice
+from voice_coach.voice.piper_voice import PiperSynthesizer, length_scale, model_files
+from voice_coach.voice.synthesis import Synthesizer
+from voice_coach.voice.voice_choice import default_choice, open_voice
 
 
 @pytest.fixture(scope="module")

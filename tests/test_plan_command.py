@@ -3,7 +3,7 @@ import json
 import pytest
 
 from voice_coach import cli
-from voice_coach.exercises import EXERCISE_IDS
+from voice_coach.coaching.exercises import EXERCISE_IDS
 
 
 def plan(monkeypatch, tmp_path, capsys, *argv):

@@ -1,10 +1,10 @@
 """Exercise scripts rendered ahead, so their sentences are cached before they are due."""
 
-from voice_coach.exercises import load_exercises
-from voice_coach.prerender import ScriptRenderer, script_lines
-from voice_coach.session import Delivery
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import Delivery
 from voice_coach.settings import Settings
-from voice_coach.synthesis import Synthesizer
+from voice_coach.voice.prerender import ScriptRenderer, script_lines
+from voice_coach.voice.synthesis import Synthesizer
 
 
 def test_the_script_is_what_the_session_says():

@@ -18,18 +18,18 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from voice_coach.partner_voice import speak_to_file
 
-from voice_coach.answers import load_answers
+from voice_coach.bench.partner_voice import speak_to_file
 from voice_coach.cli import main
-from voice_coach.clock import VirtualClock
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.history import History
+from voice_coach.coaching.session import Say, estimate_speech_seconds
 from voice_coach.commands.chat import converse, parse_turns
-from voice_coach.dialog import Dialog
-from voice_coach.exercises import load_exercises
-from voice_coach.history import History
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.session import Say, estimate_speech_seconds
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 TTS_FOLDER_PREFIX = "voice-coach-tts-"
 """pyttsx3 renders only to a file: the synthesizer's private (0700) temp folder holds each phrase
@@ -210,9 +210,9 @@ def test_chat_is_offline_and_writes_no_audio(offline, monkeypatch, capsys):
 
 def test_the_whole_pipeline_runs_offline_from_speech_to_synthesised_reply(offline,
                                                                         spoken_request):
-    from voice_coach.audio_file import read_wav, resample
-    from voice_coach.recognition import load_recognizer
-    from voice_coach.synthesis import Synthesizer
+    from voice_coach.audio.wav_file import read_wav, resample
+    from voice_coach.hearing.recognition import load_recognizer
+    from voice_coach.voice.synthesis import Synthesizer
 
     catalog = load_catalog()
     recognizer = load_recognizer(catalog)

@@ -2,8 +2,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from voice_coach.history import SessionRecord
-from voice_coach.progress import ritual_day, summary
+from voice_coach.coaching.history import SessionRecord
+from voice_coach.coaching.progress import ritual_day, summary
 
 ZONE = timezone(timedelta(hours=1))
 NOW = datetime(2026, 11, 26, 21, 0, tzinfo=ZONE)

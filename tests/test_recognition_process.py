@@ -5,12 +5,12 @@ import time
 import numpy as np
 import pytest
 
+from voice_coach.bench.partner_voice import speak
 from voice_coach.errors import RecognizerError
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.partner_voice import speak
-from voice_coach.pocketsphinx_recognizer import PocketSphinxRecognizer
-from voice_coach.recognition import hear, load_recognizer
-from voice_coach.recognition_process import RecognizerProcess
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.recognition import hear, load_recognizer
+from voice_coach.hearing.recognition_process import RecognizerProcess
+from voice_coach.understanding.catalog import load_catalog
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +103,7 @@ def test_a_child_that_dies_while_decoding_is_one_plain_sentence(request_audio):
 
 def hear_ready(audio) -> np.ndarray:
     """Audio as the recogniser takes it: 16 kHz, 16-bit."""
-    from voice_coach.audio_file import resample
+    from voice_coach.audio.wav_file import resample
 
     return np.frombuffer(resample(audio, 16000).to_int16_bytes(), dtype=np.int16)
 

@@ -1,6 +1,6 @@
 """How text is cut into the pieces a voice renders and plays one after another."""
 
-from voice_coach.rendered_voice import split_pieces, split_sentences
+from voice_coach.voice.rendered_voice import split_pieces, split_sentences
 
 
 def test_sentences_are_cut_after_their_final_punctuation():

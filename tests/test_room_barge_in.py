@@ -6,9 +6,9 @@ heard the first time is the benchmark's figure (`voice-coach bench`, "barge-in h
 import time
 
 import pytest
-
 from room_talk import ALEX, quiet, say, start_coach
-from voice_coach.bench_room import silent_after
+
+from voice_coach.bench.room import silent_after
 
 pytestmark = pytest.mark.room
 

@@ -5,7 +5,6 @@ Rose/Thorn/Bud without the wake word."""
 import time
 
 import pytest
-
 from room_talk import ALEX, REPLY_S, exchange, quiet, say, start_coach
 
 pytestmark = pytest.mark.room

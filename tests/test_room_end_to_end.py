@@ -10,9 +10,9 @@ from a synthetic voice are the recogniser's weak spot, measured by the spoken be
 import time
 
 import pytest
-
 from room_talk import ONSET_TOLERANCE_S, REPLY_S, SAM, say, start_coach
-from voice_coach.bench_room import first_sound_after, silent_after
+
+from voice_coach.bench.room import first_sound_after, silent_after
 
 pytestmark = pytest.mark.room
 
@@ -76,5 +76,5 @@ def test_the_live_coach_hears_in_a_process_of_its_own(fresh_coach):
     # PocketSphinx holds the interpreter lock while it decodes: in the coach's own process it
     # would stall the speaker's and microphone's callbacks
     recogniser = [pid for pid in fresh_coach.processes()[1:]
-                  if "voice_coach.recognition_process" in open(f"/proc/{pid}/cmdline").read()]
+                  if "voice_coach.hearing.recognition_process" in open(f"/proc/{pid}/cmdline").read()]
     assert len(recogniser) == 1

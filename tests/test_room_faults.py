@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from voice_coach.bench_room import LiveCoach
+from voice_coach.bench.room import LiveCoach
 
 pytestmark = pytest.mark.room
 

@@ -8,9 +8,9 @@ import time
 
 import numpy as np
 import pytest
-
 from room_talk import ALEX, SAM, quiet, say, start_coach
-from voice_coach.bench_room import cue_onset_error
+
+from voice_coach.bench.room import cue_onset_error
 
 pytestmark = pytest.mark.room
 

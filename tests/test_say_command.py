@@ -3,8 +3,8 @@ import time
 import numpy as np
 import pytest
 
-from voice_coach.audio_devices import Device
-from voice_coach.audio_file import read_wav
+from voice_coach.audio.devices import Device
+from voice_coach.audio.wav_file import read_wav
 from voice_coach.cli import main
 from voice_coach.commands.devices import describe
 

@@ -1,8 +1,8 @@
 import pytest
 
-from voice_coach.clock import VirtualClock
-from voice_coach.exercises import load_exercises
-from voice_coach.session import (
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import (
     PAUSE_LIMIT,
     TRANSITIONS,
     Cue,

@@ -2,9 +2,9 @@
 
 import pytest
 
-from voice_coach.clock import VirtualClock
-from voice_coach.exercises import EXERCISE_IDS, load_exercises
-from voice_coach.session import (
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.exercises import EXERCISE_IDS, load_exercises
+from voice_coach.coaching.session import (
     Cue,
     End,
     Listen,

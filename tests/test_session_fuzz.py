@@ -6,9 +6,9 @@ from datetime import timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voice_coach.clock import VirtualClock
-from voice_coach.exercises import EXERCISE_IDS, load_exercises
-from voice_coach.session import (
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.exercises import EXERCISE_IDS, load_exercises
+from voice_coach.coaching.session import (
     CONTROLS,
     End,
     Session,

@@ -4,10 +4,10 @@ import time
 import numpy as np
 import pytest
 
-from voice_coach.audio_types import Audio
-from voice_coach.cues import cue
+from voice_coach.audio.speaker import Speaker
+from voice_coach.audio.types import Audio
 from voice_coach.errors import AudioDeviceError
-from voice_coach.speaker import Speaker
+from voice_coach.voice.cues import cue
 
 pytestmark = pytest.mark.room
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from voice_coach.errors import SynthesisError
-from voice_coach.synthesis import Synthesizer
+from voice_coach.voice.synthesis import Synthesizer
 
 
 @pytest.fixture(scope="module")

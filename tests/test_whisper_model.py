@@ -6,11 +6,11 @@ import shutil
 
 import pytest
 
-from voice_coach import models_store, whisper_model
-from voice_coach.engines import load_recognizer
 from voice_coach.errors import RecognizerError
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.whisper_model import ModelParts, installed_parts, prepared_model, sha256
+from voice_coach.hearing import model_store, whisper_model
+from voice_coach.hearing.engines import load_recognizer
+from voice_coach.hearing.whisper_model import ModelParts, installed_parts, prepared_model, sha256
+from voice_coach.understanding.catalog import load_catalog
 
 
 @pytest.fixture(scope="module")
@@ -58,9 +58,9 @@ def test_the_message_is_one_sentence(damaged_parts, tmp_path):
 
 def test_a_damaged_model_falls_back_to_pocketsphinx_and_says_so(damaged_parts, tmp_path,
                                                                  monkeypatch):
-    monkeypatch.setattr(models_store, "MODELS_DIR", tmp_path)
-    monkeypatch.setattr(models_store, "cache_dirs", lambda: [])
-    monkeypatch.delenv(models_store.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)
+    monkeypatch.setattr(model_store, "cache_dirs", lambda: [])
+    monkeypatch.delenv(model_store.ENV_VARIABLE, raising=False)
     monkeypatch.setattr(whisper_model, "installed_parts", lambda: damaged_parts)
     recognizer = load_recognizer(load_catalog(), engine="pair")
     assert recognizer.name.startswith("pocketsphinx") and "whisper" not in recognizer.name

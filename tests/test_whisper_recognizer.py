@@ -4,14 +4,14 @@ PocketSphinx."""
 import numpy as np
 import pytest
 
-from voice_coach.audio_types import Audio
-from voice_coach.intent import IntentMatcher
-from voice_coach.intent_catalog import load_catalog
-from voice_coach.paired_recognizer import PairedRecognizer
-from voice_coach.partner_voice import mix, speak
-from voice_coach.recognition import hear, load_recognizer
-from voice_coach.whisper_model import prepared_model
-from voice_coach.whisper_recognizer import WhisperRecognizer, plain_words
+from voice_coach.audio.types import Audio
+from voice_coach.bench.partner_voice import mix, speak
+from voice_coach.hearing.paired_engine import PairedRecognizer
+from voice_coach.hearing.recognition import hear, load_recognizer
+from voice_coach.hearing.whisper_engine import WhisperRecognizer, plain_words
+from voice_coach.hearing.whisper_model import prepared_model
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
 
 
 @pytest.fixture(scope="module")

@@ -23,17 +23,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import cues
-from .audio_file import resample
-from .audio_types import Audio
-from .clock import Clock
-from .dialog import Dialog, Heard
-from .echo_cancel import EchoCanceller
+from .audio.echo_cancel import EchoCanceller
+from .audio.microphone import Chunk
+from .audio.types import Audio
+from .audio.wav_file import resample
+from .coaching.clock import Clock
+from .coaching.dialog import Dialog, Heard
+from .coaching.session import Cue, End, Event, Interrupt, Listen, Say, Start
 from .errors import AudioDeviceError, VoiceCoachError
 from .keyboard import NoMicrophone, NoSpeaker
-from .microphone import Chunk
-from .read_ahead import InPlace, ReadAhead
-from .session import Cue, End, Event, Interrupt, Listen, Say, Start
+from .voice import cues
+from .voice.read_ahead import InPlace, ReadAhead
 
 log = logging.getLogger(__name__)
 

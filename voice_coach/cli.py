@@ -8,8 +8,8 @@ import importlib
 import os
 import sys
 
-from .engines import Engine
 from .errors import VoiceCoachError
+from .hearing.engines import Engine
 
 
 def build_parser() -> argparse.ArgumentParser:

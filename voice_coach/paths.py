@@ -1,6 +1,8 @@
-"""Where Voice Coach keeps the user's files: the platform's data and config folders, so history and
-settings live where the OS expects them. VOICE_COACH_HOME puts both under one folder, which keeps
-tests (and a portable install) away from the real user's files."""
+"""Where Voice Coach's files are. The user's: the platform's data and config folders, so history and
+settings live where the OS expects them; VOICE_COACH_HOME puts both under one folder, which keeps
+tests (and a portable install) away from the real user's files. The project's own (exercise
+scripts, intents, cue sounds, models): beside the package, found from here so no stage needs to
+know how deep it sits."""
 
 from __future__ import annotations
 
@@ -11,6 +13,11 @@ import platformdirs
 
 APP_NAME = "voice-coach"
 HOME_VARIABLE = "VOICE_COACH_HOME"
+
+PACKAGE_DATA = Path(__file__).resolve().parent / "data"
+"""Exercise scripts, answers and the example settings, installed with the package."""
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+"""The checkout: its `intents/`, `audio/` (cue sounds) and `models/` folders."""
 
 
 def data_dir() -> Path:

@@ -8,27 +8,27 @@ import json
 import sys
 from dataclasses import dataclass
 
-from .answers import load_answers
 from .assistant import Assistant, LeadClock, Report
-from .audio_devices import rescan_devices
-from .audio_priority import raise_for_audio
-from .clock import RealClock
-from .dialog import Dialog
-from .endpointing import EarlyRecognizer, Endpointer
+from .audio.devices import rescan_devices
+from .audio.endpointing import EarlyRecognizer, Endpointer
+from .audio.microphone import Microphone
+from .audio.priority import raise_for_audio
+from .audio.speaker import Speaker
+from .coaching.answers import load_answers
+from .coaching.clock import RealClock
+from .coaching.dialog import Dialog
+from .coaching.exercises import load_exercises
+from .coaching.history import History
+from .coaching.session import estimate_speech_seconds
 from .errors import AudioDeviceError, RecognizerError, VoiceCoachError
-from .exercises import load_exercises
-from .history import History
-from .intent import IntentMatcher
-from .intent_catalog import load_catalog
+from .hearing.recognition_process import RecognizerProcess
 from .keyboard import NoMicrophone, NoSpeaker
-from .microphone import Microphone
-from .prerender import ScriptRenderer
-from .read_ahead import ReadAhead
-from .recognition_process import RecognizerProcess
-from .session import estimate_speech_seconds
 from .settings import Settings, load_settings
-from .speaker import Speaker
-from .voice_choice import open_voice
+from .understanding.catalog import load_catalog
+from .understanding.intent import IntentMatcher
+from .voice.prerender import ScriptRenderer
+from .voice.read_ahead import ReadAhead
+from .voice.voice_choice import open_voice
 
 
 @dataclass

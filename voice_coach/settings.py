@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from . import paths
-from .engines import Engine
+from .hearing.engines import Engine
 
 
 class VoiceChoice(Enum):
@@ -211,7 +211,7 @@ class AudioSettings:
 @dataclass(frozen=True)
 class RecognitionSettings:
     engine: str = _setting("auto", _Keyword(tuple(e.value for e in Engine)))
-    """Which engine listens (voice_coach.engines): "auto" picks Vosk with an English model, else
+    """Which engine listens (voice_coach.hearing.engines): "auto" picks Vosk with an English model, else
     PocketSphinx and Whisper together ("pair"), else "pocketsphinx" alone (the light choice)."""
     model_path: Path | None = _setting(None, _FolderPath())
     """A Vosk model folder; None searches the usual places (see `voice-coach models list`)."""

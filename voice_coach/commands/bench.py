@@ -1,4 +1,4 @@
-"""`voice-coach bench [--json] [--quick] [--load]`: measure every figure in one run (see voice_coach.bench);
+"""`voice-coach bench [--json] [--quick] [--load]`: measure every figure in one run (see voice_coach.bench.benchmark);
 progress goes to stderr, the table (or, with --json, one JSON object as the last line) to stdout."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 import sys
 
-from ..bench import BOUNDS, meets, run_bench, table
-from ..engines import requested_engine
+from ..bench.benchmark import BOUNDS, meets, run_bench, table
+from ..hearing.engines import requested_engine
 
 
 def run(args) -> int:

@@ -16,15 +16,15 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
-from ..answers import load_answers
-from ..clock import Clock, RealClock, VirtualClock
-from ..dialog import Dialog, Heard, Mode
-from ..exercises import load_exercises
-from ..history import History, Rating, SessionRecord
-from ..intent import IntentMatcher
-from ..intent_catalog import load_catalog
-from ..session import Cue, End, Event, Say, Start, estimate_speech_seconds
+from ..coaching.answers import load_answers
+from ..coaching.clock import Clock, RealClock, VirtualClock
+from ..coaching.dialog import Dialog, Heard, Mode
+from ..coaching.exercises import load_exercises
+from ..coaching.history import History, Rating, SessionRecord
+from ..coaching.session import Cue, End, Event, Say, Start, estimate_speech_seconds
 from ..settings import load_settings
+from ..understanding.catalog import load_catalog
+from ..understanding.intent import IntentMatcher
 
 SIMULATED_HOURS = 4.0
 """The longest chat: turns are timed within it, and a session that never ends is cut there."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from ..audio_devices import Device, list_devices
+from ..audio.devices import Device, list_devices
 
 
 def run(args) -> int:

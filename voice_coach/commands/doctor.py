@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import time
 
-from ..engines import requested_engine
 from ..errors import VoiceCoachError
+from ..hearing.engines import requested_engine
 
 
 def run(args) -> int:
@@ -40,16 +40,16 @@ def _settings():
 
 
 def _understanding():
-    from ..intent_catalog import load_catalog
+    from ..understanding.catalog import load_catalog
 
     catalog = load_catalog()
     return True, f"{len(catalog.intent_ids)} intents loaded"
 
 
 def _hearing(model, engine):
-    from ..intent_catalog import load_catalog
-    from ..recognition import load_recognizer
-    from ..whisper_model import FOLDER_NAME, whisper_available
+    from ..hearing.recognition import load_recognizer
+    from ..hearing.whisper_model import FOLDER_NAME, whisper_available
+    from ..understanding.catalog import load_catalog
 
     started = time.perf_counter()
     recognizer = load_recognizer(load_catalog(), model_path=model, engine=engine)
@@ -69,7 +69,7 @@ def _hearing(model, engine):
 
 def _voice():
     from ..settings import load_settings
-    from ..voice_choice import open_voice
+    from ..voice.voice_choice import open_voice
 
     speech = load_settings()[0].speech
     chosen = open_voice(speech.voice, speech.system_voice)
@@ -86,21 +86,21 @@ def _voice():
 
 
 def _speaker():
-    from ..audio_devices import find_device
+    from ..audio.devices import find_device
 
     device = find_device(None, "output")
     return True, f"{device.name} (index {device.index})"
 
 
 def _microphone():
-    from ..audio_devices import find_device
+    from ..audio.devices import find_device
 
     device = find_device(None, "input")
     return True, f"{device.name} (index {device.index})"
 
 
 def _priority():
-    from ..audio_priority import raise_for_audio
+    from ..audio.priority import raise_for_audio
 
     priority = raise_for_audio()
     if priority.note:

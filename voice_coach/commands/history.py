@@ -9,7 +9,7 @@ import sys
 from datetime import datetime
 
 from .. import paths
-from ..history import History, SessionRecord
+from ..coaching.history import History, SessionRecord
 
 EMPTY = 'No rituals yet. Whenever you are ready, ask the coach "what should we do tonight?"'
 

@@ -3,20 +3,20 @@ touches the network)."""
 
 from __future__ import annotations
 
-from .. import models_store
-from ..engines import requested_engine
+from ..hearing import model_store
+from ..hearing.engines import requested_engine
 
 
 def run(args) -> int:
     if args.models_command == "download":
-        path = models_store.download(args.language)
+        path = model_store.download(args.language)
         print(f"The model is ready in {path}; Voice Coach will use it from now on.")
         return 0
-    found = models_store.list_models()
+    found = model_store.list_models()
     for model in found:
         note = "English: used" if model.english else "not English: ignored"
         print(f"{model.path}  ({model.source}, {note})")
-    active = models_store.find_model(None)
+    active = model_store.find_model(None)
     whisper = _whisper_line()
     print(whisper)
     engine = requested_engine(args)
@@ -33,7 +33,7 @@ def run(args) -> int:
 
 def _whisper_line() -> str:
     from ..errors import RecognizerError
-    from ..whisper_model import PART_PACKAGES, prepared_model, whisper_available
+    from ..hearing.whisper_model import PART_PACKAGES, prepared_model, whisper_available
 
     if not whisper_available():
         return (f"Whisper base: not installed ({' and '.join(PART_PACKAGES)}; run `make setup`)")

@@ -15,13 +15,13 @@ import sys
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from ..engines import requested_engine
 from ..errors import VoiceCoachError
-from ..intent import IntentMatcher, IntentResult
-from ..intent_catalog import IntentCatalog, load_catalog
+from ..hearing.engines import requested_engine
+from ..understanding.catalog import IntentCatalog, load_catalog
+from ..understanding.intent import IntentMatcher, IntentResult
 
 if TYPE_CHECKING:
-    from ..recognition import Transcript
+    from ..hearing.recognition import Transcript
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,7 +54,7 @@ def _transcripts(paths: list[str], catalog: IntentCatalog, model: str | None,
     if not paths:
         return
     # imported here: typed text must work on a machine whose audio stack is incomplete
-    from ..recognition import hear_file, load_recognizer
+    from ..hearing.recognition import hear_file, load_recognizer
 
     recognizer = load_recognizer(catalog, model_path=model, engine=engine)
     if getattr(recognizer, "notice", ""):

@@ -7,13 +7,13 @@ from __future__ import annotations
 import argparse
 import json
 
-from ..clock import VirtualClock
-from ..dialog import new_session
+from ..coaching.clock import VirtualClock
+from ..coaching.dialog import new_session
+from ..coaching.exercises import load_exercises
+from ..coaching.session import Cue, End, Listen, Say, Start, estimate_speech_seconds, simulate
 from ..errors import ExerciseError
-from ..exercises import load_exercises
-from ..prerender import answer_yes
-from ..session import Cue, End, Listen, Say, Start, estimate_speech_seconds, simulate
 from ..settings import load_settings
+from ..voice.prerender import answer_yes
 
 
 def run(args: argparse.Namespace) -> int:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..coaching.exercises import load_exercises
 from ..errors import ExerciseError
-from ..exercises import load_exercises
 from . import live
 
 

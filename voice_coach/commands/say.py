@@ -7,11 +7,11 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
-from ..cues import write_wav
+from ..audio.speaker import Speaker
 from ..errors import AudioFileError
 from ..settings import load_settings
-from ..speaker import Speaker
-from ..voice_choice import open_voice
+from ..voice.cues import write_wav
+from ..voice.voice_choice import open_voice
 
 
 def run(args) -> int:

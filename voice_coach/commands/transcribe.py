@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 import sys
 
-from ..engines import requested_engine
 from ..errors import AudioFileError
-from ..recognition import hear_file, load_recognizer
+from ..hearing.engines import requested_engine
+from ..hearing.recognition import hear_file, load_recognizer
 
 
 def run(args) -> int:
     catalog = None
     if not args.open:
-        from ..intent_catalog import load_catalog
+        from ..understanding.catalog import load_catalog
 
         catalog = load_catalog()
     recognizer = load_recognizer(catalog, model_path=args.model, open_vocabulary=args.open,

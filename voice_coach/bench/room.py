@@ -1,0 +1,339 @@
+"""Figures measured in the virtual room, on the recorded signal: the live coach runs as its own
+process (`voice-coach --json-events`) on a private PulseAudio server; a partner's espeak-ng voice
+speaks into the room and the room's monitor is recorded. Both processes stamp times on the
+system-wide monotonic clock, so the coach's schedule and the recording line up exactly.
+
+- startup: process start to the coach's "ready" (microphone open);
+- idle CPU: the coach listening to an empty room, percent of one core;
+- latency: end of the partner's request to the first sample of the reply;
+- barge-in: end of a partner's "stop" said over the coach to the coach's silence;
+- cue onsets: each breath cue's scheduled time against where it is found in the recording
+  (matched filter on the known cue waveform), over a long breathing session;
+- peak resident memory of the coach's process."""
+
+from __future__ import annotations
+
+import json
+import os
+import queue
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..audio.types import Audio
+from ..audio.wav_file import resample
+from ..voice import cues
+from .virtual_room import Recording, VirtualRoom
+
+LATENCY_REQUESTS = ("coach, a bit louder", "coach, quieter please", "coach, how much time is left")
+BARGE_IN_REQUEST = "coach, what are the five pillars"
+PARTNER_VOICE = "en-us"
+"""The espeak-ng voice the room figures use for the partner (the recogniser hears it best)."""
+FRAME_S = 0.01
+SILENCE_DB = -45.0
+"""A frame quieter than this (dBFS) counts as silence."""
+
+
+@dataclass(frozen=True)
+class CoachEvent:
+    t: float
+    event: str
+    text: str
+    detail: dict
+
+
+class LiveCoach:
+    """The `voice-coach` process, its events read as they come."""
+
+    def __init__(self, home: Path, extra_args: tuple[str, ...] = ()) -> None:
+        env = dict(os.environ, VOICE_COACH_HOME=str(home), PYTHONUNBUFFERED="1")
+        self.started = time.monotonic()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "voice_coach.cli", "--json-events", *extra_args],
+            env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True)
+        self.events: queue.Queue[CoachEvent] = queue.Queue()
+        self.log: list[CoachEvent] = []
+        self.errors: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._read_errors, daemon=True).start()
+
+    def wait_for(self, kind: str, timeout: float, text: str | None = None,
+                 after: float | None = None) -> CoachEvent:
+        """The next event of `kind` (containing `text`, stamped later than `after`); events of
+        other kinds read meanwhile are passed over (they stay in `log`)."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                event = self.events.get(timeout=left)
+            except queue.Empty:
+                break
+            if event.event == kind and (text is None or text in event.text) \
+                    and (after is None or event.t > after):
+                return event
+        recent = "; ".join(f"{e.event} {e.text!r} {e.detail or ''}" for e in self.log[-8:])
+        raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
+                           f"events: {recent or 'none'}; on stderr: "
+                           f"{' | '.join(self.errors[-5:]) or 'nothing'}")
+
+    def underruns(self) -> int:
+        """Blocks the coach's speaker was asked for too late since it became ready."""
+        ready = next((e.t for e in self.log if e.event == "ready"), float("inf"))
+        return sum(e.detail.get("count", 0) for e in self.log
+                   if e.event == "underrun" and e.t > ready)
+
+    def drain(self) -> None:
+        while not self.events.empty():
+            self.events.get_nowait()
+
+    def processes(self) -> list[int]:
+        """The coach and the processes it started (its recogniser): all of them are the coach."""
+        family, index = [self.process.pid], 0
+        while index < len(family):
+            for task in Path(f"/proc/{family[index]}/task").iterdir():
+                family += [int(pid) for pid in (task / "children").read_text().split()]
+            index += 1
+        return family
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for pid in self.processes():
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return total
+
+    def peak_rss_mb(self) -> float:
+        """The sum of each process's own peak: never less than the family's real peak."""
+        total = 0.0
+        for pid in self.processes():
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1]) / 1024
+        return total
+
+    def close(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            try:
+                raw = json.loads(line)
+            except json.JSONDecodeError:
+                continue
+            event = CoachEvent(raw.pop("t"), raw.pop("event"), raw.pop("text", ""), raw)
+            self.log.append(event)
+            self.events.put(event)
+
+    def _read_errors(self) -> None:
+        for line in self.process.stderr:
+            self.errors.append(line.strip())
+
+
+def speech_end(start: float, audio: Audio) -> float:
+    """When the last voiced sample of `audio`, played from `start`, reached the room."""
+    level = np.abs(audio.samples)
+    voiced = np.nonzero(level > 0.05 * level.max())[0]
+    return start + (voiced[-1] + 1) / audio.rate
+
+
+def sound_end(start: float, audio: Audio) -> float:
+    """When `audio`, played from `start`, last rose above silence: its fading tail lasts beyond
+    `speech_end` and must not be taken for the coach's reply."""
+    loud = np.nonzero(np.abs(audio.samples) > 10 ** (SILENCE_DB / 20))[0]
+    return start + (loud[-1] + 1) / audio.rate if len(loud) else start
+
+
+def reply_latency(recording: Recording, start: float, audio: Audio) -> float | None:
+    """From the end of a partner's `audio` (played from `start`) to the next sound, both read
+    off the recording's own timeline: where the partner's playback reports its start is off by
+    up to ~30 ms, so a reply looked for just after the computed end was sometimes found inside
+    the partner's own tail (latencies of 23-94 ms were reported)."""
+    end = speech_end(start, audio)
+    quiet = silent_after(recording, end - 0.05, hold_s=0.1)
+    if quiet is None:
+        return None
+    onset = first_sound_after(recording, quiet)
+    return None if onset is None else onset - (quiet - (sound_end(start, audio) - end))
+
+
+def frame_levels_db(recording: Recording) -> np.ndarray:
+    size = int(FRAME_S * recording.rate)
+    frames = recording.samples[: len(recording.samples) // size * size].reshape(-1, size)
+    return 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+
+
+def first_sound_after(recording: Recording, after: float) -> float | None:
+    """Start of the first 10 ms frame louder than silence after time `after`."""
+    levels = frame_levels_db(recording)
+    first = _frame_at(recording, after)
+    loud = np.nonzero(levels[first:] > SILENCE_DB)[0]
+    return None if not len(loud) else _frame_time(recording, first + loud[0])
+
+
+def silent_after(recording: Recording, after: float, hold_s: float = 0.3) -> float | None:
+    """Start of the first stretch of silence at least `hold_s` long after time `after`."""
+    levels = frame_levels_db(recording)
+    first = _frame_at(recording, after)
+    hold = int(hold_s / FRAME_S)
+    quiet = levels[first:] <= SILENCE_DB
+    run = 0
+    for index, is_quiet in enumerate(quiet):
+        run = run + 1 if is_quiet else 0
+        if run >= hold:
+            return _frame_time(recording, first + index - hold + 1)
+    return None
+
+
+def _frame_at(recording: Recording, when: float) -> int:
+    """The first whole frame at or after `when`. Times and sample positions are converted by the
+    recording's own capture timestamps, never by counting samples at the nominal rate: the room's
+    monitor delivers a few hundred ppm more than nominal, plus a burst whenever a stream
+    connects, which counting turned into a made-up cue lateness growing to 40-60 ms over two
+    minutes."""
+    return max(0, int(np.ceil(recording.index_of(when) / (FRAME_S * recording.rate))))
+
+
+def _frame_time(recording: Recording, frame: int) -> float:
+    return float(recording.time_of(frame * int(FRAME_S * recording.rate)))
+
+
+def cue_onset_error(recording: Recording, phase: str, scheduled: float,
+                    search_s: float = 0.15) -> float | None:
+    """Seconds between where cue `phase` was scheduled and where its waveform is in the
+    recording (positive: late), by cross-correlating the known cue around the schedule (times
+    by the recording's capture timestamps, see _frame_at)."""
+    template = resample(cues.cue(phase), recording.rate).samples
+    lo = recording.index_of(scheduled - search_s)
+    hi = recording.index_of(scheduled + search_s) + len(template)
+    if lo < 0 or hi > len(recording.samples):
+        return None
+    window = recording.samples[lo:hi]
+    size = 1 << (len(window) + len(template)).bit_length()
+    corr = np.fft.irfft(np.fft.rfft(window, size) * np.conj(np.fft.rfft(template, size)), size)
+    lag = int(np.argmax(corr[: len(window) - len(template) + 1]))
+    return float(recording.time_of(lo + lag)) - scheduled
+
+
+def percentile_ms(values: list[float], q: float) -> float | None:
+    return round(float(np.percentile(values, q)) * 1000, 1) if values else None
+
+
+def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
+    breaths = 12 if quick else 60  # 60 breaths of 4 s in, 6 s out: a ten-minute session
+    with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as folder:
+        home = Path(folder)
+        (home / "config").mkdir()
+        (home / "config" / "settings.toml").write_text(
+            f"[breathing]\ncount = {breaths}\n", encoding="utf-8")
+        room = VirtualRoom(home / "room")
+        room.start()
+        coach = None
+        try:
+            coach = LiveCoach(home)
+            ready = coach.wait_for("ready", timeout=60)
+            figures = {"startup_s": round(ready.t - coach.started, 2)}
+            progress(f"  ready after {figures['startup_s']} s; idle CPU over 10 s")
+            figures["idle_cpu_percent"] = round(_idle_cpu(coach, 5 if quick else 10), 1)
+            latencies = _latencies(room, coach, 4 if quick else 12)
+            figures["latency_ms_p50"] = percentile_ms(latencies, 50)
+            figures["latency_ms_p95"] = percentile_ms(latencies, 95)
+            progress(f"  latency p50 {figures['latency_ms_p50']} ms; barge-in trials")
+            trials = 3 if quick else 8
+            bargeins = _bargeins(room, coach, trials)
+            figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
+            figures["bargein_heard"] = f"{len(bargeins)} of {trials}"
+            progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms over the {len(bargeins)} of "
+                     f"{trials} spoken stops that silenced the coach; {breaths} breaths")
+            errors = _cue_errors(room, coach, breaths)
+            figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
+            figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
+            figures["speaker_underruns"] = coach.underruns()
+            return figures
+        finally:
+            if coach is not None:
+                coach.close()
+            room.stop()
+
+
+def _idle_cpu(coach: LiveCoach, seconds: float) -> float:
+    cpu, wall = coach.cpu_seconds(), time.monotonic()
+    time.sleep(seconds)
+    return 100 * (coach.cpu_seconds() - cpu) / (time.monotonic() - wall)
+
+
+def _ask(room: VirtualRoom, coach: LiveCoach, text: str, kind: str, match: str | None = None,
+         tries: int = 3) -> tuple[Audio, float, CoachEvent] | None:
+    """A partner says `text` until the coach reports `kind` (None if it never understood):
+    (the audio, when it started, the event). Mishearings are the accuracy figures' business,
+    not a reason to lose a timing sample."""
+    for _ in range(tries):
+        coach.drain()
+        audio = room.partner_voice(text, voice=PARTNER_VOICE)
+        playback = room.play_partner(audio)
+        playback.wait(timeout=15)
+        try:
+            return audio, playback.start, coach.wait_for(kind, timeout=8, text=match)
+        except TimeoutError:
+            time.sleep(2.0)
+    return None
+
+
+def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
+    found = []
+    with room.listening() as ears:
+        for trial in range(trials):
+            asked = _ask(room, coach, LATENCY_REQUESTS[trial % len(LATENCY_REQUESTS)], "say")
+            if asked is None:
+                continue
+            audio, start, said = asked
+            time.sleep(max(0.0, said.t - time.monotonic()) + 1.0)
+            latency = reply_latency(ears.recording(), start, audio)
+            if latency is not None:
+                found.append(latency)
+            time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
+    return found
+
+
+def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
+    found = []
+    with room.listening() as ears:
+        for _ in range(trials):
+            asked = _ask(room, coach, BARGE_IN_REQUEST, "say")
+            if asked is None:
+                continue
+            said = asked[2]
+            time.sleep(max(0.0, said.t - time.monotonic()) + 1.5)
+            stop = room.partner_voice("stop", voice=PARTNER_VOICE)
+            playback = room.play_partner(stop)
+            playback.wait(timeout=5)
+            end = speech_end(playback.start, stop)
+            time.sleep(2.0)
+            quiet = silent_after(ears.recording(), end)
+            if quiet is not None and quiet - end < 1.5:  # later than that: "stop" was not heard
+                found.append(max(0.0, quiet - end))
+            time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
+    return found
+
+
+def _cue_errors(room: VirtualRoom, coach: LiveCoach, breaths: int) -> list[float]:
+    with room.listening() as ears:
+        if _ask(room, coach, "coach, breathe with us", "start", match="breathing") is None:
+            return []
+        coach.wait_for("end", timeout=breaths * 12 + 120)
+        time.sleep(1.0)
+        recording = ears.recording()
+    cue_events = [e for e in coach.log if e.event == "cue" and e.text in ("inhale", "exhale")]
+    errors = [cue_onset_error(recording, e.text, e.t) for e in cue_events]
+    return [error for error in errors if error is not None]

@@ -1,0 +1,104 @@
+"""Which engine listens: the one small factory behind recognition.load_recognizer.
+
+- "vosk": an English Vosk model (the client's engine), used whenever one is found;
+- "pair": PocketSphinx with the coach's grammar and Whisper base together
+  (voice_coach.hearing.paired_engine). Better on the dev set, but not yet the default: in the room
+  tests with the pair, a bare "stop" over the coach was not acted on in time and a control
+  fixture's request was misheard, so the live coach keeps the engine its room tests pass with;
+- "pocketsphinx": the default, built in (RNNoise in front where the noise is steady);
+- "whisper": Whisper alone (for comparison in the benchmark and the hearing dev set);
+- "auto": vosk when a model is found, else pocketsphinx.
+
+When Whisper cannot load (a model package missing or damaged), the coach hears with PocketSphinx
+alone and says so: the recogniser's `notice` holds the sentence."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import RecognizerError
+
+if TYPE_CHECKING:
+    from ..understanding.catalog import IntentCatalog
+    from .recognition import Recognizer
+
+
+class Engine(StrEnum):
+    AUTO = "auto"
+    VOSK = "vosk"
+    PAIR = "pair"
+    POCKETSPHINX = "pocketsphinx"
+    WHISPER = "whisper"
+
+
+def engine_named(name: str | None) -> Engine:
+    """The Engine for a name from --engine or the settings; RecognizerError for any other."""
+    try:
+        return Engine((name or "auto").strip().lower())
+    except ValueError:
+        raise RecognizerError(f"There is no speech engine called {name!r}: choose one of "
+                              f"{', '.join(e.value for e in Engine)}.") from None
+
+
+def requested_engine(args) -> str:
+    """The engine --engine names, else the `engine` setting ("auto" by default)."""
+    from ..settings import load_settings
+
+    return getattr(args, "engine", None) or load_settings()[0].recognition.engine
+
+
+def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
+                    open_vocabulary: bool = False,
+                    engine: Engine | str | None = None) -> Recognizer:
+    """The recogniser `engine` names (see the module note); `open_vocabulary` or no catalog:
+    dictation, nothing limits what can be heard."""
+    from .model_store import find_model
+
+    engine = engine_named(engine) if not isinstance(engine, Engine) else engine
+    limit = None if open_vocabulary else catalog
+    vosk_model = find_model(model_path) if engine in (Engine.AUTO, Engine.VOSK) else None
+    if vosk_model is not None:
+        from .vosk_engine import VoskRecognizer
+
+        return VoskRecognizer(vosk_model, limit)
+    if engine is Engine.VOSK:
+        raise RecognizerError("No English Vosk model was found: run `voice-coach models "
+                              "download`, or choose --engine pair or pocketsphinx.")
+    if engine is Engine.AUTO:
+        engine = Engine.POCKETSPHINX
+    if engine is Engine.POCKETSPHINX:
+        return _pocketsphinx(limit)
+    try:
+        free_ear = _whisper()
+    except RecognizerError as error:
+        fallback = _pocketsphinx(limit)
+        fallback.notice = f"{error} Hearing with PocketSphinx alone meanwhile."
+        return fallback
+    if engine is Engine.WHISPER or limit is None:
+        free_ear.warm_up()
+        return free_ear
+    from ..understanding.intent import IntentMatcher
+    from .paired_engine import PairedRecognizer
+
+    return PairedRecognizer(_pocketsphinx(limit), free_ear, IntentMatcher(limit))
+
+
+def _pocketsphinx(catalog):
+    """PocketSphinx, hearing RNNoise's output in steady noise when RNNoise is installed (with
+    the coach's sentences only: dictation stays as it was)."""
+    from ..audio import denoise
+    from .pocketsphinx_engine import PocketSphinxRecognizer
+
+    recognizer = PocketSphinxRecognizer(catalog)
+    if catalog is None or not denoise.available():
+        return recognizer
+    return denoise.SteadyNoiseDenoiser(recognizer)
+
+
+def _whisper():
+    from .whisper_engine import WhisperRecognizer
+    from .whisper_model import prepared_model
+
+    return WhisperRecognizer(prepared_model())

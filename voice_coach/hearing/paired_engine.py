@@ -1,0 +1,41 @@
+"""Both ears on every utterance: PocketSphinx with the coach's grammar and Whisper free, decoded
+side by side (CTranslate2 lets go of Python's lock while Whisper runs, so the two share the
+machine's two cores), and one reading chosen by voice_coach.hearing.reading_choice."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+
+from ..audio.denoise import SteadyNoiseDenoiser
+from ..understanding.intent import IntentMatcher
+from .pocketsphinx_engine import PocketSphinxRecognizer
+from .reading_choice import FreeReading, Verdict, choose
+from .recognition import Transcript
+from .whisper_engine import WhisperRecognizer
+
+
+class PairedRecognizer:
+    """The Recognizer protocol over PocketSphinx and Whisper together."""
+
+    sample_rate = 16000
+
+    def __init__(self, grammar_ear: PocketSphinxRecognizer | SteadyNoiseDenoiser,
+                 free_ear: WhisperRecognizer, matcher: IntentMatcher) -> None:
+        self._grammar_ear, self._free_ear, self._matcher = grammar_ear, free_ear, matcher
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
+        self._worker.submit(free_ear.warm_up).result()
+        self.name = f"{grammar_ear.name} + {free_ear.name}"
+        self.missing_words = grammar_ear.missing_words
+
+    def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
+        free = self._worker.submit(self._free_ear.read, samples)
+        grammar = self._grammar_ear.transcribe(samples)
+        reading = free.result()
+        return choose(grammar, FreeReading(reading.texts, reading.log_probs, reading.no_speech),
+                      self._verdict, self.name)
+
+    def _verdict(self, text: str, confirmed: bool) -> Verdict:
+        result = self._matcher.match(text, confirmed=confirmed)
+        return Verdict(text, result.intent, result.score)
