@@ -263,6 +263,7 @@ class Assistant:
                        "please say it again.")
             return
         text = transcript.text
+        log.debug("utterance %.2f-%.2f s heard as %r", utterance.start_s, utterance.end_s, text)
         if not text:
             return
         overlap = self.echo.overlap(utterance.start_s, utterance.end_s)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import sys
 
@@ -93,8 +94,31 @@ def _add_model_option(parser: argparse.ArgumentParser) -> None:
                              "Vosk, else PocketSphinx and Whisper, else PocketSphinx)")
 
 
+LOG_VARIABLE = "VOICE_COACH_LOG"
+"""`VOICE_COACH_LOG=debug` writes the coach's reasoning to stderr (what each utterance was heard
+as, what was dropped and why): for a maintainer explaining a miss, never on by default."""
+
+
+def _log_to_stderr() -> None:
+    level = os.environ.get(LOG_VARIABLE, "").upper()
+    if not level:
+        return
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        print(f"voice-coach: {LOG_VARIABLE}={level.lower()} is not a log level: use debug, info, "
+              "warning or error (warnings only, meanwhile).", file=sys.stderr)
+        return
+    logger = logging.getLogger("voice_coach")  # not the libraries' own chatter
+    if not any(getattr(h, "voice_coach", False) for h in logger.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s: %(message)s"))
+        handler.voice_coach = True
+        logger.addHandler(handler)
+    logger.setLevel(level)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _log_to_stderr()
     name = (args.command or "live").replace("-", "_")
     try:
         command = importlib.import_module(f"voice_coach.commands.{name}")

@@ -53,7 +53,9 @@ class LiveCoach:
     """The `voice-coach` process, its events read as they come."""
 
     def __init__(self, home: Path, extra_args: tuple[str, ...] = ()) -> None:
-        env = dict(os.environ, VOICE_COACH_HOME=str(home), PYTHONUNBUFFERED="1")
+        # the coach's reasoning on stderr, shown when an event the test waits for never comes
+        env = dict(os.environ, VOICE_COACH_HOME=str(home), PYTHONUNBUFFERED="1",
+                   VOICE_COACH_LOG="debug")
         self.started = time.monotonic()
         self.process = subprocess.Popen(
             [sys.executable, "-m", "voice_coach.cli", "--json-events", *extra_args],
@@ -81,7 +83,7 @@ class LiveCoach:
         recent = "; ".join(f"{e.event} {e.text!r} {e.detail or ''}" for e in self.log[-8:])
         raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
                            f"events: {recent or 'none'}; on stderr: "
-                           f"{' | '.join(self.errors[-5:]) or 'nothing'}")
+                           f"{' | '.join(self.errors[-10:]) or 'nothing'}")
 
     def underruns(self) -> int:
         """Blocks the coach's speaker was asked for too late since it became ready."""
