@@ -185,7 +185,8 @@ class VanishingSpeaker(RecordingSpeaker):
     def play(self, audio, at=None, after=None):
         if self.played:
             raise AudioDeviceError("The speaker 'default' stopped working (unplugged, or the sound "
-                                   "server stopped): check it, or choose another with --output-device.")
+                                   "server stopped): check it, or choose another with "
+                                   "--output-device.")
         return super().play(audio, at, after)
 
 

@@ -33,7 +33,10 @@ def test_exhale_is_longer_than_inhale():
 
 
 def test_exhale_is_softer_than_inhale():
-    assert np.max(np.abs(generate_cue("exhale").samples)) < np.max(np.abs(generate_cue("inhale").samples))
+    assert (
+        np.max(np.abs(generate_cue("exhale").samples))
+        < np.max(np.abs(generate_cue("inhale").samples))
+    )
 
 
 @pytest.mark.parametrize("name", CUE_NAMES)

@@ -239,11 +239,9 @@ def test_define_with_a_term():
 def test_tonight_suggests_with_a_reason_and_asks_first():
     seen = {}
 
-    def pick(records, now, hints, night):
+    def pick(records, now, hints, night, exercises):
         seen.update(records=records, hints=hints, hour=now.hour)
-        return Suggestion(
-            "hug", "a twenty-second hug", "You sound stressed, so a hug.", "twenty seconds"
-        )
+        return Suggestion("hug", "You sound stressed, so a hug.")
 
     dialog, _ = make(pick=pick, history=FakeHistory())
     events = dialog.hear("coach, we are stressed, what should we do tonight")
@@ -453,7 +451,8 @@ def test_the_breathing_is_announced_with_the_breaths_the_couple_set():
     from voice_coach.settings import BreathSettings
 
     dialog, _ = make(Settings(breathing=BreathSettings(count=10)))
-    assert says(dialog.hear("coach, breathe with us"))[0].startswith("Ten breaths, about 2 minutes.")
+    assert says(dialog.hear("coach, breathe with us"))[0].startswith(
+        "Ten breaths, about 2 minutes.")
 
 
 def test_the_breathing_is_announced_as_written_when_left_at_six():

@@ -130,7 +130,8 @@ def settled_and_delivered(audio: Audio, chunk: int = 480) -> list[tuple[str, int
 
 
 def test_the_last_settled_copy_is_the_utterance_later_delivered():
-    *_, (_, _, early), (_, _, final) = settled_and_delivered(in_silence(speak("coach, a bit louder")))
+    *_, (_, _, early), (_, _, final) = settled_and_delivered(
+        in_silence(speak("coach, a bit louder")))
     assert np.array_equal(early, final)
 
 

@@ -96,7 +96,8 @@ def test_cache_folders_are_the_ones_vosk_searches():
 
 
 def test_finding_a_model_does_not_load_vosk():
-    code = ("import sys; from voice_coach.hearing import model_store; model_store.find_model(None); "
-            "print('vosk' in sys.modules)")
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    code = ("import sys; from voice_coach.hearing import model_store; "
+            "model_store.find_model(None); print('vosk' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
     assert result.stdout.strip() == "False"

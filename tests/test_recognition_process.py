@@ -7,8 +7,9 @@ import pytest
 
 from voice_coach.bench.partner_voice import speak
 from voice_coach.errors import RecognizerError
+from voice_coach.hearing.engines import load_recognizer
 from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
-from voice_coach.hearing.recognition import hear, load_recognizer
+from voice_coach.hearing.recognition import hear
 from voice_coach.hearing.recognition_process import RecognizerProcess
 from voice_coach.understanding.catalog import load_catalog
 
@@ -117,7 +118,8 @@ def test_a_recogniser_that_cannot_load_is_one_plain_sentence(tmp_path):
 
 def test_the_child_opens_no_socket(ears, request_audio):
     hear(request_audio, ears)
-    targets = [os.readlink(f"/proc/{ears.pid}/fd/{fd}") for fd in os.listdir(f"/proc/{ears.pid}/fd")]
+    targets = [os.readlink(f"/proc/{ears.pid}/fd/{fd}")
+               for fd in os.listdir(f"/proc/{ears.pid}/fd")]
     assert [t for t in targets if t.startswith("socket:")] == []
 
 

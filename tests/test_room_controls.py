@@ -42,7 +42,8 @@ def controls(room, tmp_path_factory):
                                   ("slower", "coach, slower please"),
                                   ("faster", "coach, faster please"),
                                   ("repeat", "coach, say that again")):
-                results[control] = _twice(control, lambda: exchange(room, coach, ears, text))
+                results[control] = _twice(control,
+                                          lambda text=text: exchange(room, coach, ears, text))
             exchange(room, coach, ears, "coach, what should we do tonight")
             results["no"] = exchange(room, coach, ears, "no thanks", voice=ALEX)
             exchange(room, coach, ears, "coach, what should we do tonight")

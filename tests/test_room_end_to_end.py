@@ -5,7 +5,8 @@ too, as in a bedroom.
 
 The partners are espeak-ng voices the embedded recogniser hears reliably (en-us+f2, en-us+m6);
 controls are spoken as people say them ("stop please", "pause for a moment"): single bare words
-from a synthetic voice are the recogniser's weak spot, measured by the spoken benchmark, not here."""
+from a synthetic voice are the recogniser's weak spot, measured by the spoken benchmark, not
+here."""
 
 import time
 
@@ -76,5 +77,6 @@ def test_the_live_coach_hears_in_a_process_of_its_own(fresh_coach):
     # PocketSphinx holds the interpreter lock while it decodes: in the coach's own process it
     # would stall the speaker's and microphone's callbacks
     recogniser = [pid for pid in fresh_coach.processes()[1:]
-                  if "voice_coach.hearing.recognition_process" in open(f"/proc/{pid}/cmdline").read()]
+                  if "voice_coach.hearing.recognition_process"
+                  in open(f"/proc/{pid}/cmdline").read()]
     assert len(recogniser) == 1

@@ -47,7 +47,10 @@ def test_say_plays_into_the_room_and_waits_until_done(room):
         returned = time.monotonic()
         time.sleep(0.2)
     heard = ears.recording().between(began, returned)
-    assert np.max(np.abs(heard)) > 0.1 and np.max(np.abs(ears.recording().between(returned + 0.05, returned + 0.2))) < 0.01
+    assert (
+        np.max(np.abs(heard)) > 0.1
+        and np.max(np.abs(ears.recording().between(returned + 0.05, returned + 0.2))) < 0.01
+    )
 
 
 @pytest.mark.room
@@ -67,7 +70,8 @@ def test_devices_without_any_says_so_plainly():
 
 
 def test_devices_marks_the_defaults():
-    devices = [Device(0, "Built-in", 2, 2, 48000.0, True, True), Device(1, "USB mic", 1, 0, 16000.0)]
+    devices = [Device(0, "Built-in", 2, 2, 48000.0, True, True),
+               Device(1, "USB mic", 1, 0, 16000.0)]
     assert " *   0  Built-in" in describe(devices)
 
 

@@ -1,8 +1,8 @@
 """A short night: twenty virtual minutes of the live loop (real endpointer, recogniser, matcher,
 dialog, sessions, synthesizer and history; noise in the microphone, a couple's requests spoken
-now and then) hold the soak benchmark's bounds. `python -m voice_coach.bench.soak` runs the full eight
-hours. How many requests were understood is the benchmark's business (it prints the counts), not
-an assertion here; so is memory staying flat: twenty minutes is too short for the caches to fill
+now and then) hold the soak benchmark's bounds. `python -m voice_coach.bench.soak` runs the full
+eight hours. How many requests were understood is the benchmark's business (it prints the counts),
+not an assertion here; so is memory staying flat: twenty minutes is too short for the caches to fill
 (growth after warm-up measured 3-8 MB here), so the 5 MB bound is checked by the eight-hour run."""
 
 import pytest

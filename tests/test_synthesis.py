@@ -20,7 +20,10 @@ def test_render_gives_audible_mono_float_audio(synthesizer):
 
 
 def test_longer_text_takes_longer(synthesizer):
-    assert synthesizer.duration("Hold.") < synthesizer.duration("Hold your partner until you both exhale.")
+    assert (
+        synthesizer.duration("Hold.")
+        < synthesizer.duration("Hold your partner until you both exhale.")
+    )
 
 
 def test_slower_rate_takes_longer(synthesizer):

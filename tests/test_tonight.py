@@ -5,13 +5,14 @@ import pytest
 
 from voice_coach.coaching.history import SessionRecord
 from voice_coach.coaching.tonight import (
-    CHOICES,
+    PREFERENCE,
     HARD_TALK,
     SHORT,
     STRESSED,
     TIRED,
     hints_in,
     minutes_in,
+    choices,
     pick,
 )
 from voice_coach.settings import NightSettings
@@ -37,7 +38,7 @@ def test_the_same_situation_gives_the_same_pick():
     assert pick(history, EVENING, "long day") == pick(list(reversed(history)), EVENING, "long day")
 
 
-@pytest.mark.parametrize("exercise", [ex for ex in CHOICES if ex != "gentle_start"])
+@pytest.mark.parametrize("exercise", [ex for ex in PREFERENCE if ex != "gentle_start"])
 def test_last_nights_ritual_is_not_offered_again(exercise):
     assert pick([done(exercise, EVENING - timedelta(days=1))], EVENING).exercise != exercise
 
@@ -65,7 +66,7 @@ def test_late_night_rotation_stays_calming():
 
 @pytest.mark.parametrize("clock", [time(22, 0), time(23, 30), time(1, 0)])
 def test_no_hard_talk_late_unless_asked(clock):
-    history = [done(ex, EVENING - timedelta(days=30)) for ex in CHOICES if ex != "gentle_start"]
+    history = [done(ex, EVENING - timedelta(days=30)) for ex in PREFERENCE if ex != "gentle_start"]
     assert pick(history, datetime.combine(EVENING.date(), clock, ZONE)).exercise != "gentle_start"
 
 
@@ -102,7 +103,7 @@ def test_minutes_available_is_respected_across_a_rotation():
     for day in range(6):
         now = EVENING + timedelta(days=day)
         history.append(done(pick(history, now, minutes_available=2).exercise, now, session_id=day))
-    assert all(CHOICES[session.exercise].minutes <= 2 for session in history)
+    assert all(choices()[session.exercise].minutes <= 2 for session in history)
 
 
 def test_too_little_time_still_offers_the_shortest():
@@ -117,17 +118,28 @@ def test_a_custom_night_start_makes_it_late_earlier():
                                    "we only have two minutes", "we feel distant lately"])
 def test_the_reason_is_one_sentence_naming_the_exercise(words):
     suggestion = pick([done("hug", EVENING - timedelta(days=3))], EVENING, words)
-    assert (one_sentence(suggestion.reason), suggestion.name in suggestion.reason) == (True, True)
+    assert one_sentence(suggestion.reason)
+    assert choices()[suggestion.exercise].name in suggestion.reason
 
 
 def test_the_reason_mentions_the_rotation_when_it_decided():
     history = [done(ex, EVENING - timedelta(days=day + 2), session_id=day)
-               for day, ex in enumerate(CHOICES)]
+               for day, ex in enumerate(PREFERENCE)]
     assert "days since" in pick(history, EVENING).reason
 
 
 def test_a_short_pick_says_it_is_short():
-    assert "minute" in pick([], EVENING, "two minutes").duration
+    assert "minute" in choices()[pick([], EVENING, "two minutes").exercise].duration
+
+
+def test_the_choices_are_every_exercise_file_with_its_name_and_length():
+    from voice_coach.coaching.exercises import load_exercises
+
+    exercises = load_exercises()
+    offered = choices(exercises)
+    assert set(offered) == set(exercises)
+    assert {ex: (e.name, e.minutes) for ex, e in offered.items()} == {
+        ex: (exercises[ex].name, exercises[ex].minutes) for ex in offered}
 
 
 @pytest.mark.parametrize("text, hints", [

@@ -29,4 +29,7 @@ def test_json_line_per_file(files, capsys):
     good, _ = files
     main(["transcribe", "--json", good])
     line = json.loads(capsys.readouterr().out)
-    assert line["file"] == good and "breathe" in line["text"] and line["engine"].startswith("pocketsphinx")
+    assert (
+        line["file"] == good and "breathe" in line["text"]
+        and line["engine"].startswith("pocketsphinx")
+    )

@@ -92,7 +92,7 @@ def test_cue_onsets_follow_their_schedule_within_30_ms(room):
         sounds = [cue(names[i % len(names)]) for i in range(10)]
         gaps = np.cumsum([0.3] + [sound.seconds + 0.2 for sound in sounds[:-1]])
         schedule = list(time.monotonic() + gaps)
-        for when, sound in zip(schedule, sounds):
+        for when, sound in zip(schedule, sounds, strict=True):
             speaker.play(sound, at=when)
         speaker.wait(timeout=30)
     heard = onsets(ears.recording(), min_silence_s=0.1)

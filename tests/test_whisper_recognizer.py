@@ -6,8 +6,9 @@ import pytest
 
 from voice_coach.audio.types import Audio
 from voice_coach.bench.partner_voice import mix, speak
+from voice_coach.hearing.engines import load_recognizer
 from voice_coach.hearing.paired_engine import PairedRecognizer
-from voice_coach.hearing.recognition import hear, load_recognizer
+from voice_coach.hearing.recognition import hear
 from voice_coach.hearing.whisper_engine import WhisperRecognizer, plain_words
 from voice_coach.hearing.whisper_model import prepared_model
 from voice_coach.understanding.catalog import load_catalog

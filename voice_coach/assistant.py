@@ -3,10 +3,10 @@
 microphone -> echo cancelling -> endpointing -> recognition -> intent -> dialog/session
 -> synthesis -> speaker
 
-The loop owns time. The dialog runs on a clock LEAD seconds ahead of the speaker's, so every sound it
-asks for is known LEAD seconds before it is due and the speaker can place its first sample exactly
-(breath cues do not drift by the loop's wake-up jitter or the device's buffering). Replies are later
-by the same LEAD, a fair price for cues that land on time.
+The loop owns time. The dialog runs on a clock LEAD seconds ahead of the speaker's, so every sound
+it asks for is known LEAD seconds before it is due and the speaker can place its first sample
+exactly (breath cues do not drift by the loop's wake-up jitter or the device's buffering). Replies
+are later by the same LEAD, a fair price for cues that land on time.
 
 The coach hears its own voice; the echo canceller removes what the speaker played, and while the
 coach is talking only short controls (stop, pause, quieter...) are listened for, so it never acts on
@@ -46,7 +46,8 @@ times it acted on itself in eight live runs (42-74 s of its speech each), it rep
 URGENT = frozenset({"stop", "pause"})
 """Said over the coach, these are acted on as soon as the utterance has settled and been decoded
 (about 0.1 s of silence), not after the endpointer's 0.4 s hangover: a couple saying "stop" wants
-silence now. The rest wait for the hangover, which keeps a pause inside a sentence from cutting it."""
+silence now. The rest wait for the hangover, which keeps a pause inside a sentence from cutting
+it."""
 OVER_COACH_SHARE = 0.3
 """An utterance during which the coach's voice was audible this much of the time was said over
 the coach (or is the coach): only BARGE_IN controls count."""
@@ -151,7 +152,8 @@ class Assistant:
     def run(self) -> None:
         self.microphone.__enter__()
         try:
-            self._underflows_seen = getattr(self.speaker, "underflows", 0)  # a new stream's settling
+            # a new stream's settling is not an underrun
+            self._underflows_seen = getattr(self.speaker, "underflows", 0)
             self.report(Report(self.clock.now(), "ready"))
             while not self._stopping.is_set():
                 self._step()
@@ -187,7 +189,7 @@ class Assistant:
         self._notice_finished_speech()
         if self._wake_heard_at is not None and self.clock.now() - self._wake_heard_at > WAKE_JOIN_S:
             self._wake_heard_at = None
-            self._understand(self._wake_word(), typed=False)
+            self._understand(self.dialog.wake.text, typed=False)
         deadline = self.dialog.next_deadline()
         if deadline is not None and self.dialog.clock.now() >= deadline:
             self._render(self.dialog.poll())
@@ -272,16 +274,17 @@ class Assistant:
                 utterance.start_s, utterance.end_s) >= OWN_VOICE_SHARE):
             log.debug("dropped %r: the coach's own voice", text)
             return
-        wake = self._wake_word()
-        if over_the_coach and wake and self.clock.now() < self._broken_until \
-                and text.split()[0] != wake:
-            log.debug("dropped %r: said over the coach's broken-up voice without %r", text, wake)
+        wake = self.dialog.wake
+        if over_the_coach and wake.words and self.clock.now() < self._broken_until \
+                and not wake.starts(text):
+            log.debug("dropped %r: said over the coach's broken-up voice without %r", text,
+                      wake.text)
             return
-        if wake and text == wake:
+        if wake.alone(text):
             self._wake_heard_at = self.clock.now()
             return
         if self._wake_heard_at is not None:
-            text = f"{wake} {text}"
+            text = f"{wake.text} {text}"
             self._wake_heard_at = None
         self._understand(text, typed=False, over_the_coach=over_the_coach,
                          confirmed=transcript.confirmed)
@@ -292,9 +295,6 @@ class Assistant:
         # A reply is played at once; only scheduled events (cues, the script) use the lead.
         self._render(self.dialog.hear(text, restrict=BARGE_IN if over_the_coach else None,
                                       confirmed=confirmed), reply=True)
-
-    def _wake_word(self) -> str:
-        return (self.dialog.settings.wake_word or "").lower()
 
     def _notice_finished_speech(self) -> None:
         now = self.clock.now()
@@ -436,7 +436,8 @@ class Assistant:
         # What was cut off is not reported as finished: the dialog decides what comes next.
         silent_at = self.speaker.stop()
         # Sounds that never started are given start = end = silent_at by the speaker: not echo.
-        self._unheard = [(p, a) for p, a in self._unheard if p.start is not None and p.start < silent_at]
+        self._unheard = [(p, a) for p, a in self._unheard
+                         if p.start is not None and p.start < silent_at]
         self._tell_echo_what_played()
         self.echo.stop_playing(silent_at)
         self._speech.clear()

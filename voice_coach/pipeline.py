@@ -51,9 +51,10 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
     # the recogniser loads in its own process while the rest of the coach is built
     model = getattr(args, "model", None) or settings.recognition.model_path
     engine = getattr(args, "engine", None) or settings.recognition.engine
-    hearing = None if keyboard else RecognizerProcess(model_path=model, engine=engine)
+    hearing = None if keyboard else RecognizerProcess(model_path=model, engine=engine,
+                                                        wake=settings.wake)
     catalog = load_catalog()
-    matcher = IntentMatcher(catalog)
+    matcher = IntentMatcher(catalog, wake=settings.wake)
     chosen = open_voice(settings.speech.voice, settings.speech.system_voice)
     if chosen.fallback:
         warn(chosen.fallback)

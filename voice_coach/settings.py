@@ -15,6 +15,7 @@ from typing import Any
 
 from . import paths
 from .hearing.engines import Engine
+from .understanding.wake_word import WakeWord
 
 
 class VoiceChoice(Enum):
@@ -211,8 +212,8 @@ class AudioSettings:
 @dataclass(frozen=True)
 class RecognitionSettings:
     engine: str = _setting("auto", _Keyword(tuple(e.value for e in Engine)))
-    """Which engine listens (voice_coach.hearing.engines): "auto" picks Vosk with an English model, else
-    PocketSphinx and Whisper together ("pair"), else "pocketsphinx" alone (the light choice)."""
+    """Which engine listens (voice_coach.hearing.engines): "auto" picks Vosk with an English
+    model, else PocketSphinx; "pair" is PocketSphinx and Whisper together, on request."""
     model_path: Path | None = _setting(None, _FolderPath())
     """A Vosk model folder; None searches the usual places (see `voice-coach models list`)."""
 
@@ -227,6 +228,11 @@ class Settings:
     people: PeopleSettings = field(default_factory=PeopleSettings)
     audio: AudioSettings = field(default_factory=AudioSettings)
     recognition: RecognitionSettings = field(default_factory=RecognitionSettings)
+
+    @property
+    def wake(self) -> WakeWord:
+        """The wake word as the matcher, the dialog, the live loop and the recogniser use it."""
+        return WakeWord.from_setting(self.wake_word)
 
     def speech_at(self, moment: datetime) -> SpeechSettings:
         """The speech settings for this moment: the night ones after night.start."""
@@ -324,3 +330,8 @@ def _show(value: Any) -> str:
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def requested_engine(args) -> str:
+    """The engine --engine names, else the `engine` setting ("auto" by default)."""
+    return getattr(args, "engine", None) or load_settings()[0].recognition.engine

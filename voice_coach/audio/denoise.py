@@ -1,8 +1,8 @@
 """RNNoise (Xiph's small recurrent denoiser) in front of PocketSphinx, where the noise is steady.
 
-Dev set (voice_coach.bench.hearing_dev, 312 utterances; PocketSphinx's readings of the denoised audio
-replayed against the same Whisper readings): PocketSphinx alone in pink noise 0.682 -> 0.909 at
-10 dB and 0.182 -> 0.818 at 5 dB; in babble RNNoise took it from 0.095 to 0.000 at 10 dB (as
+Dev set (voice_coach.bench.hearing_dev, 312 utterances; PocketSphinx's readings of the denoised
+audio replayed against the same Whisper readings): PocketSphinx alone in pink noise 0.682 -> 0.909
+at 10 dB and 0.182 -> 0.818 at 5 dB; in babble RNNoise took it from 0.095 to 0.000 at 10 dB (as
 the issue found held out), and on clean speech from 0.828 to 0.625: so only where the room's
 noise is steady hiss (steady_noise). With that rule the pair went from 0.688 to 0.734 at 10 dB
 and 0.516 to 0.656 at 5 dB, clean unchanged (0.938), out-of-scope rejected 0.975 / 0.975 /

@@ -87,7 +87,9 @@ def list_devices() -> list[Device]:
         raw = sd.query_devices()
         default_in, default_out = sd.default.device
     except sd.PortAudioError as error:
-        raise AudioDeviceError(f"The audio system could not be queried ({error}); {_HINT}.") from error
+        raise AudioDeviceError(
+            f"The audio system could not be queried ({error}); {_HINT}."
+        ) from error
     return [
         Device(
             index=int(info["index"]),
@@ -106,13 +108,17 @@ def choose_device(devices: list[Device], wanted: str | int | None, kind: Kind) -
     """The device the user asked for (index, exact name or a unique part of it), else the system
     default, else the first one that can do `kind`; AudioDeviceError when nothing fits."""
     able = [d for d in devices if d.channels(kind) > 0]
-    noun, option = ("microphone", "--input-device") if kind == "input" else ("speaker", "--output-device")
+    noun, option = (
+        ("microphone", "--input-device") if kind == "input" else ("speaker", "--output-device")
+    )
     if not able:
         raise AudioDeviceError(
             f"No {noun} found: connect one, or {_HINT} and pick one with {option}."
         )
     if wanted is None or str(wanted).strip() == "":
-        defaults = [d for d in able if (d.is_default_input if kind == "input" else d.is_default_output)]
+        defaults = [
+            d for d in able if (d.is_default_input if kind == "input" else d.is_default_output)
+        ]
         return (defaults or able)[0]
     text = str(wanted).strip()
     if text.isdigit():
@@ -124,9 +130,13 @@ def choose_device(devices: list[Device], wanted: str | int | None, kind: Kind) -
     if len(found) == 1:
         return found[0]
     if not found:
-        raise AudioDeviceError(f"There is no {noun} called {text!r}: {_HINT} and pass its number to {option}.")
+        raise AudioDeviceError(
+            f"There is no {noun} called {text!r}: {_HINT} and pass its number to {option}."
+        )
     names = ", ".join(f"{d.index} {d.name!r}" for d in found)
-    raise AudioDeviceError(f"{text!r} matches several {noun}s ({names}): pass the number to {option}.")
+    raise AudioDeviceError(
+        f"{text!r} matches several {noun}s ({names}): pass the number to {option}."
+    )
 
 
 def find_device(wanted: str | int | None, kind: Kind) -> Device:

@@ -108,7 +108,8 @@ class _Sound:
         self.start_s = start_s
         self.position: int | None = None  # on the microphone's timeline, once it has one
         self.samples = samples
-        loud = np.flatnonzero(np.abs(samples) > 0.05 * (float(np.max(np.abs(samples), initial=0.0))))
+        loud = np.flatnonzero(
+            np.abs(samples) > 0.05 * (float(np.max(np.abs(samples), initial=0.0))))
         self.onset = int(loud[0]) if len(loud) else 0
         """Voices start after some silence: sounds are placed by what follows their onset."""
         self.fraction = 0.0
@@ -183,7 +184,8 @@ class EchoCanceller:
             lo = max(start, sound.position)
             hi = min(start + length, sound.position + len(sound.samples) + _HALF)
             if lo < hi:
-                out[lo - start:hi - start] += sound.between(lo - sound.position, hi - sound.position)
+                out[lo - start:hi - start] += sound.between(lo - sound.position,
+                                                            hi - sound.position)
         return out
 
     def cancel(self, mic: np.ndarray, start_s: float) -> np.ndarray:
@@ -220,7 +222,8 @@ class EchoCanceller:
         wrong = residual > heard and echo_energy > 0.5 * heard
         doubtful = unsure or wrong or residual > 0.5 * heard
         expected = self._expected_echo(start, len(mic)) if doubtful else 0.0
-        if doubtful and heard <= (ONLY_ECHO_LEVEL if unsure or wrong else ONLY_ECHO_POOR) * expected:
+        if doubtful and heard <= (ONLY_ECHO_LEVEL if unsure or wrong
+                                  else ONLY_ECHO_POOR) * expected:
             # The model may miss a sound that is not placed (yet), or cannot be (a cue), or has
             # moved; but nothing louder than that sound is there: it is all echo.
             cleaned = np.zeros_like(mic)
@@ -235,7 +238,8 @@ class EchoCanceller:
         if self._poor >= POOR_CHUNKS:
             self._poor = 0
             self._replace_sounds()
-        self.last_estimate = EchoEstimate(self._correction / self.rate, self._filter.gain, explained)
+        self.last_estimate = EchoEstimate(self._correction / self.rate, self._filter.gain,
+                                          explained)
         self._history.append((start, len(mic), echo_energy, residual))
         if explained >= ECHO_ONLY:
             cleaned = np.zeros_like(cleaned)  # nothing but the coach: what is left is residue
@@ -292,7 +296,8 @@ class EchoCanceller:
         sounds really are."""
         jitter = round(STAGES[0][1] * self.rate)
         energy = max(float(np.dot(ref, ref)) for ref in (
-            self.reference(start + shift, length) for shift in range(-jitter, jitter + 1, jitter // 2)))
+            self.reference(start + shift, length)
+            for shift in range(-jitter, jitter + 1, jitter // 2)))
         return self._echo_gain ** 2 * energy
 
     def overlap(self, start_s: float, end_s: float) -> Overlap:
@@ -308,7 +313,8 @@ class EchoCanceller:
                 echo_energy += echo
                 residual += left
         share = echoing / max(1, hi - lo)
-        ratio = 10 * np.log10(residual / echo_energy) if echo_energy > 0 and residual > 0 else -np.inf
+        ratio = (10 * np.log10(residual / echo_energy) if echo_energy > 0 and residual > 0
+                 else -np.inf)
         return Overlap(min(1.0, share), float(ratio))
 
     # ---- internals ---------------------------------------------------------------------------
@@ -345,7 +351,8 @@ class EchoCanceller:
         the echo model may be off there."""
         current = [sound for sound in self._sounds
                    if sound.position is not None and sound.position < until
-                   and sound.position + len(sound.samples) + self._filter.length > until - PRE_DELAY]
+                   and sound.position + len(sound.samples) + self._filter.length
+                   > until - PRE_DELAY]
         if not all(sound.placed for sound in current):
             return False, True
         if any(sound.guessed for sound in current):
@@ -394,7 +401,8 @@ class EchoCanceller:
             sound.stage += 1
             if wide and sound.placed:
                 continue
-            found = self._find_shift(sound.between(sound.onset, sound.onset + length), start, search)
+            found = self._find_shift(sound.between(sound.onset, sound.onset + length), start,
+                                     search)
             if found is not None:
                 self._place(sound, *found)
             elif sound.stage == len(STAGES) and not sound.placed:
@@ -418,7 +426,8 @@ class EchoCanceller:
                                          search, match=0.8)
                 # (A partner over the coach can make a weaker copy look like the echo: the
                 # level must be the echo's too.)
-                if found is not None and abs(20 * np.log10(max(found[1], 1e-6) / self._echo_gain)) < 4:
+                if (found is not None
+                        and abs(20 * np.log10(max(found[1], 1e-6) / self._echo_gain)) < 4):
                     if abs(found[0]) >= 1:
                         self._place(sound, *found)
                     break
@@ -444,7 +453,8 @@ class EchoCanceller:
         if energy < 1e-6 * len(start) or not self._heard:
             return None
         heard = np.concatenate(self._heard)[max(0, lo):lo + len(start) + 2 * search]
-        heard = np.concatenate([np.zeros(max(0, -lo), np.float32), heard])  # before the stream: none
+        # before the stream: none
+        heard = np.concatenate([np.zeros(max(0, -lo), np.float32), heard])
         size = 1 << (len(heard) + len(start)).bit_length()
         cross = np.fft.rfft(heard, size) * np.conj(np.fft.rfft(start, size))
         whitened = np.fft.irfft(cross / (np.abs(cross) + 1e-9), size)[: 2 * search + 1]
@@ -567,7 +577,8 @@ class _BlockNLMS:
             power = np.mean(np.abs(self._spectra) ** 2, axis=0)
             self._power = power if self._power is None else 0.9 * self._power + 0.1 * power
             explained = 1.0 - float(np.dot(error, error)) / heard
-            self._since_adapted = 0 if explained >= ADAPT_WHEN_EXPLAINED else self._since_adapted + 1
+            self._since_adapted = (0 if explained >= ADAPT_WHEN_EXPLAINED
+                                   else self._since_adapted + 1)
             if self._since_adapted > RELEARN_AFTER_BLOCKS:
                 self._trusted = False
             if not self._trusted or explained >= ADAPT_WHEN_EXPLAINED:

@@ -58,7 +58,8 @@ class Microphone:
         except sd.PortAudioError as error:
             raise AudioDeviceError(
                 f"The microphone {chosen.name!r} could not be opened ({error}): check it is "
-                "connected and free, or choose another with --input-device (see `voice-coach devices`)."
+                "connected and free, or choose another with --input-device "
+                "(see `voice-coach devices`)."
             ) from error
 
     @staticmethod

@@ -35,7 +35,7 @@ DEFAULT_LATENCY_S = 0.06
 """Output buffering: what stop() cannot take back, traded against underruns. Through PulseAudio's
 ALSA plugin one underrun rebuilds the stream and breaks up the sentence; with another process
 holding a core, 30 ms broke 11 sentences in 12, 50-70 ms none at the coach's raised priority
-(audio_priority.py has the table)."""
+(priority.py has the table)."""
 
 
 class Playback:
@@ -63,7 +63,8 @@ class Playback:
         """Block until the sound has finished playing (or was stopped); False on timeout. Give a
         timeout, or use Speaker.wait, which also notices a vanished device."""
         deadline = None if timeout is None else time.monotonic() + timeout
-        if not self._started.wait(None if deadline is None else max(0.0, deadline - time.monotonic())):
+        if not self._started.wait(
+                None if deadline is None else max(0.0, deadline - time.monotonic())):
             return False
         while True:
             end = self.end
@@ -158,7 +159,8 @@ class Speaker:
         time.sleep(STALL_GRACE_S)  # lets a callback that was only waiting for the GIL run
         return time.monotonic() - self._last_callback < STALL_S
 
-    def play(self, audio: Audio, at: float | None = None, after: Playback | None = None) -> Playback:
+    def play(self, audio: Audio, at: float | None = None,
+             after: Playback | None = None) -> Playback:
         """Start `audio` at monotonic time `at` (or as soon as possible) without waiting. Sounds
         that overlap are mixed, so a cue can be scheduled while a sentence ends. `after` (a
         sound still playing): start on the very sample after its last one, as the next sentence

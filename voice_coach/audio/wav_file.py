@@ -62,7 +62,8 @@ def open_wav(path: str | Path) -> WavStream:
             return _scan(path, file)
     except OSError as error:
         raise AudioFileError(
-            f"{path} could not be opened ({error.strerror or error}): check the path and permissions."
+            f"{path} could not be opened ({error.strerror or error}): "
+            "check the path and permissions."
         ) from error
     except _BadWav as error:
         raise AudioFileError(

@@ -23,7 +23,7 @@ BOUNDS: dict[str, tuple[str, float]] = {
     "rss_mb_peak": ("<=", 550.0),  # issue 11: both processes, with the Piper voice (and Whisper)
     "idle_cpu_percent": ("<=", 15.0),
     "startup_s": ("<=", 3.0),
-    # each voice (bench_voice.py): render speed, an uncached reply's first sentence, memory of a
+    # each voice (bench/voice.py): render speed, an uncached reply's first sentence, memory of a
     # process that speaks with it, and the word error rate of the scripts as the recogniser hears
     # them (Piper's must be lower than the system voice's)
     "voice_piper_render_rtf": ("<=", 0.15),
@@ -46,7 +46,7 @@ def run_bench(quick: bool = False, model: str | None = None, engine: str | None 
               progress: Callable[[str], None] = lambda line: None, load: bool = False) -> dict:
     """Every figure; with `load`, the room's figures once more beside a process keeping one
     core busy, under `room_under_load`."""
-    from ..hearing.recognition import load_recognizer
+    from ..hearing.engines import load_recognizer
     from ..understanding.catalog import load_catalog
     from ..understanding.intent import IntentMatcher
     from .ears import ears_side_by_side
@@ -133,7 +133,8 @@ def meets(key: str, value: float) -> bool:
 
 def table(results: dict) -> str:
     """The README's table: figure, value, bound, and whether it is met."""
-    lines = [f"Machine: {platform.machine()}, {_cores()} cores, Python {platform.python_version()}; "
+    lines = [f"Machine: {platform.machine()}, {_cores()} cores, "
+             f"Python {platform.python_version()}; "
              f"{date.today().isoformat()}; engine: {results['engine']}; "
              f"voices: {', '.join(results['voices'])}",
              "", "| figure | measured | bound | met |", "|---|---|---|---|"]

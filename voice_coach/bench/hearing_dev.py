@@ -3,7 +3,7 @@ choosing between readings can be compared by replay in seconds.
 
 Our own sentences only (template commands spread over the catalog, everyday sentences, and
 out-of-scope requests near the coach's topics written for this set); the benchmark's held-out
-files in bench_data/ are never read here. Each sentence is said by one of five espeak-ng voices at
+files in data/ are never read here. Each sentence is said by one of five espeak-ng voices at
 one of two rates, clean and with noise at 10 and 5 dB, the noise (pink, fan, babble) rotating over
 the sentences, and clips of noise alone (324 utterances: 5-6 minutes to record on a quiet
 machine, 25 on a busy one).

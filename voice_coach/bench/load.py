@@ -13,8 +13,8 @@ BUSY_LIMIT_S = 7200
 
 @contextmanager
 def busy_core():
-    spin = ("import time\nend = time.monotonic() + %d\nwhile time.monotonic() < end:\n    pass\n"
-            % BUSY_LIMIT_S)
+    spin = (f"import time\nend = time.monotonic() + {BUSY_LIMIT_S:d}\n"
+            "while time.monotonic() < end:\n    pass\n")
     neighbour = subprocess.Popen([sys.executable, "-c", spin], stdin=subprocess.DEVNULL)
     try:
         yield neighbour

@@ -300,7 +300,7 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
     """Run the live loop for `hours` of virtual time and measure what it holds before and after;
     `progress` gets a line at every memory sample (a long soak is otherwise silent for minutes)."""
     from ..audio.endpointing import Endpointer
-    from ..hearing.recognition import load_recognizer
+    from ..hearing.engines import load_recognizer
     from ..voice.synthesis import Synthesizer
 
     clock = VirtualClock()
@@ -415,8 +415,8 @@ def _row(name: str, start, warmed, end, change, bound: str, form: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m voice_coach.bench.soak", description=__doc__.split(
-        "\n\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m voice_coach.bench.soak",
+                                     description=__doc__.split("\n\n")[0])
     parser.add_argument("--hours", type=float, default=8.0, help="virtual hours (default 8)")
     parser.add_argument("--seed", type=int, default=0, help="noise seed")
     parser.add_argument("--model", metavar="PATH", help="a Vosk model folder (default: search)")

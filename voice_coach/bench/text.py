@@ -1,6 +1,6 @@
 """The benchmark's held-out sets and how typed text scores against them.
 
-The sets in bench_data/ were written blind to the templates and are never used to tune them, so the
+The sets in data/ were written blind to the templates and are never used to tune them, so the
 figures measure how the coach copes with phrasings nobody planned for."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ class Scores:
 
 
 def load_labelled(name: str) -> list[Labelled]:
-    """A `text<TAB>intent or -<TAB>slots json` file from bench_data."""
+    """A `text<TAB>intent or -<TAB>slots json` file from bench/data."""
     items = []
     for line in (BENCH_DATA / name).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):

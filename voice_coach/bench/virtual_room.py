@@ -1,7 +1,7 @@
-"""The virtual room: a private PulseAudio server whose null sink is the room's air. Everything played
-(coach's speech, cues, a partner's espeak-ng voice) goes into the sink; the sink's monitor is the
-default source, so the coach's microphone and the test's ears both hear the whole room — the coach's
-own voice included, as in a real bedroom.
+"""The virtual room: a private PulseAudio server whose null sink is the room's air. Everything
+played (coach's speech, cues, a partner's espeak-ng voice) goes into the sink; the sink's monitor is
+the default source, so the coach's microphone and the test's ears both hear the whole room — the
+coach's own voice included, as in a real bedroom.
 
 Nothing on the machine is changed: the server lives in a temporary folder and is reached only
 through environment variables of this test process (PULSE_SERVER), which PortAudio's ALSA `pulse`
@@ -61,7 +61,8 @@ class Recording:
         index = np.asarray(index, dtype=np.float64)
         inside = np.interp(index, self.block_index, self.block_time)
         beyond = index > self.block_index[-1]
-        return np.where(beyond, self.block_time[-1] + (index - self.block_index[-1]) / self.rate, inside)
+        return np.where(beyond, self.block_time[-1] + (index - self.block_index[-1]) / self.rate,
+                        inside)
 
     def index_of(self, when: float) -> int:
         return int(round(float(np.interp(when, self.block_time, self.block_index))))
@@ -81,8 +82,9 @@ class Recorder:
         # 10 ms blocks: fine enough timestamps, without thousands of tiny callbacks a second.
         # PortAudio's "low" input latency overflowed on a busy machine, and through PulseAudio's
         # ALSA plugin an overflow rebuilds the stream: the times stay exact at any buffer size.
-        self._stream = sd.InputStream(samplerate=rate, channels=1, dtype="float32", blocksize=rate // 100,
-                                      latency=DEFAULT_LATENCY_S, callback=self._callback)
+        self._stream = sd.InputStream(samplerate=rate, channels=1, dtype="float32",
+                                      blocksize=rate // 100, latency=DEFAULT_LATENCY_S,
+                                      callback=self._callback)
 
     def _callback(self, indata, frames, time_info, status) -> None:
         if status.input_overflow:
@@ -170,7 +172,8 @@ class VirtualRoom:
             self._keeper = None
         if shutil.which("pulseaudio") is None:
             return
-        subprocess.run(["pulseaudio", "--kill"], env=self._server_env, capture_output=True, timeout=10)
+        subprocess.run(["pulseaudio", "--kill"], env=self._server_env, capture_output=True,
+                       timeout=10)
         deadline = time.monotonic() + 5
         while time.monotonic() < deadline and subprocess.run(
                 ["pulseaudio", "--check"], env=self._server_env).returncode == 0:
@@ -229,7 +232,8 @@ class VirtualRoom:
     def _wait_for_socket(self) -> bool:
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
-            if self.socket.exists() and subprocess.run(["pactl", "info"], capture_output=True).returncode == 0:
+            if self.socket.exists() and subprocess.run(
+                    ["pactl", "info"], capture_output=True).returncode == 0:
                 return True
             time.sleep(0.05)
         return False
@@ -266,7 +270,8 @@ class VirtualRoom:
 
         threading.Thread(target=drain, daemon=True).start()
         if not first.wait(READY_TIMEOUT_S):
-            raise RoomError(f"The room's monitor delivered no audio within {READY_TIMEOUT_S:.0f} s: "
+            raise RoomError(f"The room's monitor delivered no audio within "
+                            f"{READY_TIMEOUT_S:.0f} s: "
                             "the null sink is not running (see `pactl list sinks`).")
 
     def _probe_the_air(self) -> None:
@@ -285,7 +290,8 @@ class VirtualRoom:
                             "PortAudio is not reaching the private PulseAudio server.")
 
 
-def onsets(recording: Recording, threshold_db: float = -50.0, min_silence_s: float = 0.2) -> list[float]:
+def onsets(recording: Recording, threshold_db: float = -50.0,
+           min_silence_s: float = 0.2) -> list[float]:
     """Monotonic times where sound starts after at least `min_silence_s` of silence, to the
     sample (the room is a digital loopback, so a low fixed threshold is exact)."""
     loud = np.flatnonzero(np.abs(recording.samples) > 10 ** (threshold_db / 20))

@@ -45,7 +45,8 @@ def words(text: str) -> list[str]:
 
 def word_error_rate(references: list[str], heard: list[str]) -> float:
     """Word edits (substitutions, insertions, deletions) over the reference's word count."""
-    edits = sum(Levenshtein.distance(words(ref), words(hyp)) for ref, hyp in zip(references, heard))
+    edits = sum(Levenshtein.distance(words(ref), words(hyp))
+                for ref, hyp in zip(references, heard, strict=True))
     return edits / max(1, sum(len(words(ref)) for ref in references))
 
 
@@ -125,7 +126,7 @@ def voice_rss_mb(key: str) -> float:
 def voice_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None
                   ) -> dict:
     """The benchmark's `voice_*` keys, for both voices."""
-    from ..hearing.recognition import load_recognizer
+    from ..hearing.engines import load_recognizer
 
     recognizer = load_recognizer(None, open_vocabulary=True)
     lines, replies = all_script_lines(), reply_sentences()

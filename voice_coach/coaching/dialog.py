@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from ..settings import Settings
 from ..understanding.templates import number_words
+from ..understanding.wake_word import WakeWord
 from . import progress as progress_module
 from . import tonight as tonight_module
 from .answers import Answers
@@ -30,7 +31,6 @@ OFFER_SECONDS = 20.0
 """How long a "shall we?" waits for yes or no (couples confer first)."""
 SHARING_WORDS = 4
 """While a partner shares, an utterance longer than this is their sharing, not a command."""
-GREETINGS = frozenset({"hey", "hi", "ok", "okay", "oh"})
 
 
 class Understood(Protocol):
@@ -137,7 +137,7 @@ class Dialog:
         if restrict is not None:
             allowed = frozenset(restrict) if allowed is None else allowed & frozenset(restrict)
         result = self.matcher.match(rest, allowed=allowed, confirmed=confirmed)
-        return self.heard(_Result(text, result.intent, dict(result.slots), woke or result.woke))
+        return self.heard(_Result(text, result.intent, dict(result.slots), woke))
 
     def heard(self, result: Understood) -> list[Event | Heard]:
         self._run_due()
@@ -232,7 +232,7 @@ class Dialog:
             if self.session.sharing and not woke and _word_count(result.text) > SHARING_WORDS:
                 return None
             return intent
-        if self.mode is Mode.IDLE and self.settings.wake_word and not woke:
+        if self.mode is Mode.IDLE and self.wake.words and not woke:
             return None
         return intent
 
@@ -275,7 +275,8 @@ class Dialog:
 
     def _suggest(self, text: str) -> None:
         records = self.history.recent() if self.history else []
-        choice = self.pick(records, self._wall_now(), hints=text, night=self.settings.night)
+        choice = self.pick(records, self._wall_now(), hints=text, night=self.settings.night,
+                           exercises=self.exercises)
         duration = self._duration(choice.exercise)
         # The reason already names the exercise; the question comes last, so "yes" comes next.
         self._offer = choice.exercise
@@ -406,17 +407,15 @@ class Dialog:
                 self._base_delivery(), breath_scale=self._delivery.breath_scale
             )
 
+    @property
+    def wake(self) -> WakeWord:
+        """The settings' wake word (the live loop asks it too)."""
+        return self.settings.wake
+
     def _split_wake(self, text: str) -> tuple[bool, str]:
         """Whether `text` is addressed by the configured wake word, and the rest of it."""
-        words = re.findall(r"[a-z0-9']+", text.lower())
-        wake = (self.settings.wake_word or "coach").split()
-        if len(words) > len(wake) and words[0] in GREETINGS and words[1 : 1 + len(wake)] == wake:
-            words = words[1:]
-        if words[: len(wake)] == wake:
-            return True, " ".join(words[len(wake) :])
-        if words[-len(wake) :] == wake:
-            return True, " ".join(words[: -len(wake)])
-        return False, " ".join(words)
+        woke, rest = self.wake.split(re.findall(r"[a-z0-9']+", text.lower()))
+        return woke, " ".join(rest)
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,10 @@ class Exercise:
     duration: str
     """Said before it starts, e.g. "six breaths, about a minute"."""
     steps: tuple[Step, ...]
+    minutes: float = 5.0
+    """Its typical length, so tonight's pick fits the time a couple has."""
+    calming: bool = False
+    """It suits the last half hour before sleep (tonight's pick prefers it late)."""
 
 
 def load_exercises(folder: Path = EXERCISE_DIR) -> dict[str, Exercise]:
@@ -107,7 +111,7 @@ def load_exercise(path: Path) -> Exercise:
     except tomllib.TOMLDecodeError as error:
         raise ExerciseError(f"{path.name} is not valid TOML ({error}); fix that line.") from error
     where = path.name
-    _only_keys(data, {"id", "title", "name", "duration", "steps"}, where)
+    _only_keys(data, {"id", "title", "name", "duration", "minutes", "calming", "steps"}, where)
     exercise_id = _text(data, "id", where)
     if not _ID.match(exercise_id) or exercise_id != path.stem:
         raise ExerciseError(
@@ -126,6 +130,8 @@ def load_exercise(path: Path) -> Exercise:
         name=_text(data, "name", where),
         duration=_text(data, "duration", where),
         steps=tuple(steps),
+        minutes=_number(data, "minutes", where),
+        calming=_flag(data, "calming", where),
     )
 
 
@@ -213,6 +219,13 @@ def _text(table: dict, key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ExerciseError(f"{where}: {key} must be some text in quotes; add it.")
     return " ".join(value.split())
+
+
+def _flag(table: dict, key: str, where: str) -> bool:
+    value = table.get(key)
+    if not isinstance(value, bool):
+        raise ExerciseError(f"{where}: {key} must be true or false, not {value!r}; fix it.")
+    return value
 
 
 def _number(table: dict, key: str, where: str, whole: bool = False, zero_ok: bool = False) -> float:

@@ -6,11 +6,13 @@ night's ritual again. Deterministic: the same history, time and words give the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
+from functools import lru_cache
 
 from ..settings import NightSettings
+from .exercises import Exercise, load_exercises
 from .history import SessionRecord
 from .progress import ritual_day
 
@@ -24,31 +26,24 @@ DEFAULT_NIGHT = NightSettings()
 SHORT_MINUTES = 3.0
 
 
-@dataclass(frozen=True)
-class _Choice:
-    name: str
-    """How the exercise is named inside a sentence."""
-    duration: str
-    """Said before it starts, so the couple knows what they agree to."""
-    minutes: float
-    """Typical length, to fit the time they have."""
-    calming: bool
-    """Suits the last half hour before sleep."""
+PREFERENCE = ("breathing", "appreciation", "hug", "rose_thorn_bud", "magic_minutes",
+              "sentence_stems", "stress_map", "gentle_start")
+"""In order of preference when nothing else decides: the smallest, easiest rituals first. Each
+exercise's name, length and whether it calms come from its file (data/exercises/*.toml)."""
 
 
-# In order of preference when nothing else decides: the smallest, easiest rituals first.
-CHOICES: dict[str, _Choice] = {
-    # Names and durations as in data/exercises/*.toml, so the pick and the exercise agree.
-    "breathing": _Choice("six slow breaths together", "six breaths, about a minute", 1.5, True),
-    "appreciation": _Choice("the two-minute appreciation", "about a minute each", 2, False),
-    "hug": _Choice("a twenty-second hug", "twenty seconds, under a minute in all", 0.5, True),
-    "rose_thorn_bud": _Choice("rose, thorn and bud", "about three minutes each", 6, False),
-    "magic_minutes": _Choice("five magic minutes", "five minutes", 5, True),
-    "sentence_stems": _Choice("the sentence stems", "three short sentences each, about five minutes",
-                              5, False),
-    "stress_map": _Choice("a stress map", "about three minutes each", 6, False),
-    "gentle_start": _Choice("a gentle start", "about ten minutes, in five short steps", 10, False),
-}
+@lru_cache(maxsize=1)
+def _installed() -> dict[str, Exercise]:
+    return load_exercises()
+
+
+def choices(exercises: Mapping[str, Exercise] | None = None) -> dict[str, Exercise]:
+    """The exercises tonight's pick chooses from, in PREFERENCE order (one added to the files
+    and not named there comes last)."""
+    exercises = _installed() if exercises is None else exercises
+    order = [ex for ex in PREFERENCE if ex in exercises]
+    return {ex: exercises[ex] for ex in order + sorted(set(exercises) - set(order))}
+
 
 # What each hint makes more fitting, and by how much; a hint outweighs the hour and the rotation.
 _HINT_BONUS: dict[str, dict[str, int]] = {
@@ -99,12 +94,8 @@ _MINUTES = re.compile(r"\b(\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, rever
 class Suggestion:
     exercise: str
     """Exercise id, e.g. "breathing"."""
-    name: str
-    """How to name it in a question: "Shall we do {name}?"."""
     reason: str
     """One sentence saying why this one, naming it."""
-    duration: str
-    """How long it takes, to say before asking: "six breaths, about a minute"."""
 
 
 def hints_in(text: str) -> frozenset[str]:
@@ -127,8 +118,9 @@ def minutes_in(text: str) -> float | None:
 
 def pick(sessions: Iterable[SessionRecord], now: datetime,
          hints: str | Iterable[str] = (), minutes_available: float | None = None,
-         night: NightSettings = DEFAULT_NIGHT) -> Suggestion:
-    """Choose tonight's exercise.
+         night: NightSettings = DEFAULT_NIGHT,
+         exercises: Mapping[str, Exercise] | None = None) -> Suggestion:
+    """Choose tonight's exercise (from `exercises`, the installed ones by default).
 
     `sessions`: the history (any order). `now`: the local time (naive means this machine's zone).
     `hints`: what the couple said, as text, or hint names from HINTS (other strings are read as
@@ -140,19 +132,20 @@ def pick(sessions: Iterable[SessionRecord], now: datetime,
         minutes_available = next((m for m in map(minutes_in, words) if m is not None),
                                  SHORT_MINUTES if SHORT in wanted else None)
     late = night.includes(now.time())
-    candidates = [ex for ex in CHOICES
+    offered = choices(exercises)
+    candidates = [ex for ex in offered
                   if _allowed(ex, now.time(), wanted)
-                  and (minutes_available is None or CHOICES[ex].minutes <= minutes_available)]
+                  and (minutes_available is None or offered[ex].minutes <= minutes_available)]
     if not candidates:
         # Even one minute is enough for a hug.
-        candidates = [min(CHOICES, key=lambda ex: CHOICES[ex].minutes)]
+        candidates = [min(offered, key=lambda ex: offered[ex].minutes)]
     days_since = _days_since(history, now)
     last = history[0].exercise if history else None
-    best = max(candidates, key=lambda ex: (_score(ex, wanted, late, last, days_since),
-                                           -list(CHOICES).index(ex)))
-    choice = CHOICES[best]
-    reason = _reason(best, wanted, late, minutes_available, last, days_since, bool(history))
-    return Suggestion(best, choice.name, reason.format(name=choice.name), choice.duration)
+    best = max(candidates, key=lambda ex: (_score(offered, ex, wanted, late, last, days_since),
+                                           -list(offered).index(ex)))
+    reason = _reason(offered, best, wanted, late, minutes_available, last, days_since,
+                     bool(history))
+    return Suggestion(best, reason.format(name=offered[best].name))
 
 
 def _allowed(exercise: str, clock: time, wanted: frozenset[str]) -> bool:
@@ -169,11 +162,11 @@ def _days_since(history: list[SessionRecord], now: datetime) -> dict[str, int]:
     return days
 
 
-def _score(exercise: str, wanted: frozenset[str], late: bool, last: str | None,
-           days_since: dict[str, int]) -> int:
+def _score(offered: Mapping[str, Exercise], exercise: str, wanted: frozenset[str], late: bool,
+           last: str | None, days_since: dict[str, int]) -> int:
     score = sum(_HINT_BONUS.get(hint, {}).get(exercise, 0) for hint in wanted)
     if late:
-        score += 25 if CHOICES[exercise].calming else 0
+        score += 25 if offered[exercise].calming else 0
         score -= 10 if exercise in ("stress_map", "sentence_stems") else 0
     if exercise == "gentle_start" and HARD_TALK not in wanted:
         # A hard conversation is theirs to propose.
@@ -186,14 +179,15 @@ def _score(exercise: str, wanted: frozenset[str], late: bool, last: str | None,
     return score + min(days_since.get(exercise, 7), 14)
 
 
-def _reason(exercise: str, wanted: frozenset[str], late: bool, minutes: float | None,
-            last: str | None, days_since: dict[str, int], has_history: bool) -> str:
+def _reason(offered: Mapping[str, Exercise], exercise: str, wanted: frozenset[str], late: bool,
+            minutes: float | None, last: str | None, days_since: dict[str, int],
+            has_history: bool) -> str:
     for hint in (HARD_TALK, STRESSED, TIRED, DISCONNECTED):
         if hint in wanted and (hint, exercise) in _HINT_REASON:
             return _HINT_REASON[(hint, exercise)]
     if minutes is not None and minutes <= SHORT_MINUTES:
         return "You're short on time, so let's do something quick: {name}."
-    if late and CHOICES[exercise].calming:
+    if late and offered[exercise].calming:
         return "It's getting late, so something calming before sleep: {name}."
     if not has_history:
         return "A good first ritual is {name}: small and easy to say yes to."
@@ -202,7 +196,7 @@ def _reason(exercise: str, wanted: frozenset[str], late: bool, minutes: float | 
     days = days_since[exercise]
     if days <= 1:
         return "Let's keep it simple with {name}."
-    if last in CHOICES and last != exercise:
+    if last in offered and last != exercise:
         return (f"It's been {days} days since you last did {{name}}, "
-                f"and it makes a change from {CHOICES[last].name}.")
+                f"and it makes a change from {offered[last].name}.")
     return f"It's been {days} days since you last did {{name}}, so it's a good one to come back to."

@@ -55,7 +55,7 @@ def run(args: argparse.Namespace) -> int:
         clock,
         estimate_speech_seconds,
         settings=settings,
-        matcher=IntentMatcher(load_catalog()),
+        matcher=IntentMatcher(load_catalog(), wake=settings.wake),
         history=Rehearsal(history) if virtual else history,
     )
     turns, problems = parse_turns(sys.stdin.read().splitlines() if virtual else sys.stdin)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 
 from ..errors import VoiceCoachError
-from ..hearing.engines import requested_engine
+from ..settings import requested_engine
 
 
 def run(args) -> int:
@@ -47,7 +47,7 @@ def _understanding():
 
 
 def _hearing(model, engine):
-    from ..hearing.recognition import load_recognizer
+    from ..hearing.engines import load_recognizer
     from ..hearing.whisper_model import FOLDER_NAME, whisper_available
     from ..understanding.catalog import load_catalog
 

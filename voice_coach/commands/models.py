@@ -4,7 +4,7 @@ touches the network)."""
 from __future__ import annotations
 
 from ..hearing import model_store
-from ..hearing.engines import requested_engine
+from ..settings import requested_engine
 
 
 def run(args) -> int:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from ..errors import VoiceCoachError
-from ..hearing.engines import requested_engine
+from ..settings import load_settings, requested_engine
 from ..understanding.catalog import IntentCatalog, load_catalog
 from ..understanding.intent import IntentMatcher, IntentResult
 
@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
 def run(args: argparse.Namespace) -> int:
     catalog = load_catalog()
-    matcher = IntentMatcher(catalog)
+    matcher = IntentMatcher(catalog, wake=load_settings()[0].wake)
     texts = args.text if args.text or args.wav else _stdin_lines()
     for text in texts:
         _print(text, matcher.match(text), args.json)
@@ -54,7 +54,8 @@ def _transcripts(paths: list[str], catalog: IntentCatalog, model: str | None,
     if not paths:
         return
     # imported here: typed text must work on a machine whose audio stack is incomplete
-    from ..hearing.recognition import hear_file, load_recognizer
+    from ..hearing.engines import load_recognizer
+    from ..hearing.recognition import hear_file
 
     recognizer = load_recognizer(catalog, model_path=model, engine=engine)
     if getattr(recognizer, "notice", ""):

@@ -24,7 +24,8 @@ def run(args) -> int:
         print(f"voice-coach: {chosen.fallback}", file=sys.stderr)
     synthesizer = chosen.synthesizer
     try:
-        audio = synthesizer.render(" ".join(args.text), rate_wpm=speech.rate_wpm, volume=speech.volume)
+        audio = synthesizer.render(" ".join(args.text), rate_wpm=speech.rate_wpm,
+                                   volume=speech.volume)
     finally:
         synthesizer.close()
     print(f"{synthesizer.name}: {audio.seconds:.2f} s of speech")

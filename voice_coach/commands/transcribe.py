@@ -7,8 +7,9 @@ import json
 import sys
 
 from ..errors import AudioFileError
-from ..hearing.engines import requested_engine
-from ..hearing.recognition import hear_file, load_recognizer
+from ..hearing.engines import load_recognizer
+from ..hearing.recognition import hear_file
+from ..settings import requested_engine
 
 
 def run(args) -> int:

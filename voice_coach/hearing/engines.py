@@ -1,4 +1,4 @@
-"""Which engine listens: the one small factory behind recognition.load_recognizer.
+"""Which engine listens: `load_recognizer`, the one small factory that picks and builds it.
 
 - "vosk": an English Vosk model (the client's engine), used whenever one is found;
 - "pair": PocketSphinx with the coach's grammar and Whisper base together
@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import RecognizerError
+from ..understanding.wake_word import DEFAULT, WakeWord
 
 if TYPE_CHECKING:
     from ..understanding.catalog import IntentCatalog
@@ -42,18 +43,15 @@ def engine_named(name: str | None) -> Engine:
                               f"{', '.join(e.value for e in Engine)}.") from None
 
 
-def requested_engine(args) -> str:
-    """The engine --engine names, else the `engine` setting ("auto" by default)."""
-    from ..settings import load_settings
-
-    return getattr(args, "engine", None) or load_settings()[0].recognition.engine
-
-
 def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
                     open_vocabulary: bool = False,
-                    engine: Engine | str | None = None) -> Recognizer:
-    """The recogniser `engine` names (see the module note); `open_vocabulary` or no catalog:
-    dictation, nothing limits what can be heard."""
+                    engine: Engine | str | None = None,
+                    wake: WakeWord = DEFAULT) -> Recognizer:
+    """The recogniser `engine` names (see the module note; "auto" when None: Vosk with an
+    English model when one is found at `model_path`, $VOICE_COACH_MODEL, models/ or Vosk's
+    cache). With `open_vocabulary` (dictation) or no catalog, nothing limits what can be heard. A
+    recogniser that stands in for one that could not load says why in its `notice`. `wake`:
+    the wake word the grammars put before each sentence."""
     from .model_store import find_model
 
     engine = engine_named(engine) if not isinstance(engine, Engine) else engine
@@ -62,18 +60,18 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
     if vosk_model is not None:
         from .vosk_engine import VoskRecognizer
 
-        return VoskRecognizer(vosk_model, limit)
+        return VoskRecognizer(vosk_model, limit, wake=wake)
     if engine is Engine.VOSK:
         raise RecognizerError("No English Vosk model was found: run `voice-coach models "
                               "download`, or choose --engine pair or pocketsphinx.")
     if engine is Engine.AUTO:
         engine = Engine.POCKETSPHINX
     if engine is Engine.POCKETSPHINX:
-        return _pocketsphinx(limit)
+        return _pocketsphinx(limit, wake)
     try:
         free_ear = _whisper()
     except RecognizerError as error:
-        fallback = _pocketsphinx(limit)
+        fallback = _pocketsphinx(limit, wake)
         fallback.notice = f"{error} Hearing with PocketSphinx alone meanwhile."
         return fallback
     if engine is Engine.WHISPER or limit is None:
@@ -82,16 +80,16 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
     from ..understanding.intent import IntentMatcher
     from .paired_engine import PairedRecognizer
 
-    return PairedRecognizer(_pocketsphinx(limit), free_ear, IntentMatcher(limit))
+    return PairedRecognizer(_pocketsphinx(limit, wake), free_ear, IntentMatcher(limit, wake=wake))
 
 
-def _pocketsphinx(catalog):
+def _pocketsphinx(catalog, wake: WakeWord):
     """PocketSphinx, hearing RNNoise's output in steady noise when RNNoise is installed (with
     the coach's sentences only: dictation stays as it was)."""
     from ..audio import denoise
     from .pocketsphinx_engine import PocketSphinxRecognizer
 
-    recognizer = PocketSphinxRecognizer(catalog)
+    recognizer = PocketSphinxRecognizer(catalog, wake)
     if catalog is None or not denoise.available():
         return recognizer
     return denoise.SteadyNoiseDenoiser(recognizer)

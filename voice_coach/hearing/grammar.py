@@ -11,8 +11,7 @@ import tempfile
 from collections.abc import Iterable
 
 from ..understanding.catalog import IntentCatalog
-
-WAKE_WORD = "coach"
+from ..understanding.wake_word import DEFAULT, WakeWord
 
 EXTRA_PRONUNCIATIONS = {
     # CMUdict lacks these words of the templates; phones written by hand (ARPAbet, US English).
@@ -29,7 +28,8 @@ EXTRA_PRONUNCIATIONS = {
 }
 
 
-def arpa_language_model(catalog: IntentCatalog, background_words: Iterable[str] = ()) -> str:
+def arpa_language_model(catalog: IntentCatalog, background_words: Iterable[str] = (),
+                        wake: WakeWord = DEFAULT) -> str:
     """A trigram language model (ARPA text) of the catalog's spoken sentences, a seventh of them
     also after the wake word (enough for the wake word's n-grams, at a seventh of the build time).
     Unlike a grammar it lets a transcript leave the templates' paths, so paraphrases come out close
@@ -38,7 +38,7 @@ def arpa_language_model(catalog: IntentCatalog, background_words: Iterable[str] 
     from pocketsphinx.lm import ArpaBoLM
 
     sentences = sorted({s.text for s in catalog.spoken_sentences()})
-    corpus = sentences + [f"{WAKE_WORD} {s}" for s in sentences[::7]]
+    corpus = sentences + ([f"{wake.text} {s}" for s in sentences[::7]] if wake.words else [])
     # ArpaBoLM takes extra words from a file only; the file is gone once read.
     handle, word_file = tempfile.mkstemp(suffix=".txt")
     try:
@@ -54,11 +54,12 @@ def arpa_language_model(catalog: IntentCatalog, background_words: Iterable[str] 
     return text.getvalue()
 
 
-def vosk_phrases(catalog: IntentCatalog) -> str:
+def vosk_phrases(catalog: IntentCatalog, wake: WakeWord = DEFAULT) -> str:
     """Vosk's grammar: a JSON array of every spoken sentence, with and without the wake word,
     plus "[unk]" so speech that is not for the coach has somewhere to go."""
     sentences = sorted({s.text for s in catalog.spoken_sentences()})
-    phrases = sentences + [f"{WAKE_WORD} {s}" for s in sentences] + ["[unk]"]
+    woken = [f"{wake.text} {s}" for s in sentences] if wake.words else []
+    phrases = sentences + woken + ["[unk]"]
     return json.dumps(phrases, ensure_ascii=False)
 
 

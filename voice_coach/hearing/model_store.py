@@ -50,7 +50,8 @@ def cache_dirs() -> list[Path]:
 
 def find_model(explicit: str | Path | None = None) -> Path | None:
     """The Vosk model to use, or None for the embedded PocketSphinx engine."""
-    for given, source in ((explicit, "--model"), (os.environ.get(ENV_VARIABLE), f"${ENV_VARIABLE}")):
+    for given, source in ((explicit, "--model"),
+                          (os.environ.get(ENV_VARIABLE), f"${ENV_VARIABLE}")):
         if given:
             path = Path(given).expanduser()
             if not is_vosk_model(path):

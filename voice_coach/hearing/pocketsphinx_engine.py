@@ -18,7 +18,7 @@ Measured choices (espeak-ng voices, voice_coach/partner_voice.py; numbers in the
   rare unigrams, so everyday speech has somewhere to go: on the dev set, rejection of everyday
   sentences rose from 78% to 84% clean and from 69% to 84% at 10 dB, for 2.5 points of command
   accuracy; 23,000 words cost 12 points of accuracy and doubled decoding time.
-- A second pass (voice_coach/hypothesis_rescoring.py): the 20 template sentences that sound
+- A second pass (rescoring.py): the 20 template sentences that sound
   nearest to the free pass's ten best readings become a grammar, the same audio is decoded
   against it, and the sentence found replaces the free reading when it is whole, sounds close
   to one reading and fits the speech without padding it with silence. Dev set (64 own command
@@ -28,7 +28,7 @@ Measured choices (espeak-ng voices, voice_coach/partner_voice.py; numbers in the
   noisy.
 - Short utterances (at most 1 s from the free pass's first word to its last) are first decoded
   against a grammar of every one- and two-word template sentence, a prefix tree built once
-  (hypothesis_rescoring.word_tree); its sentence is kept when whole, agreeing at least 30 with
+  (rescoring.word_tree); its sentence is kept when whole, agreeing at least 30 with
   a free reading and leaving at most a tenth of the speech to silence or noise, else the usual
   second pass follows. Dev set: commands understood 69.5% -> 74.2% clean, 33.6% -> 35.9%
   noisy; everyday sentences rejected and snapped unchanged (92.4% / 90.2%, 1.1% / 4.3%);
@@ -85,6 +85,7 @@ import numpy as np
 
 from ..errors import RecognizerError
 from ..understanding.catalog import IntentCatalog
+from ..understanding.wake_word import DEFAULT, WakeWord
 from .grammar import EXTRA_PRONUNCIATIONS, arpa_language_model
 from .recognition import Transcript
 from .rescoring import (
@@ -128,14 +129,16 @@ class PocketSphinxRecognizer:
     notice = ""
     """Set when this engine stands in for one that could not load (voice_coach.hearing.engines)."""
 
-    def __init__(self, catalog: IntentCatalog | None) -> None:
+    def __init__(self, catalog: IntentCatalog | None, wake: WakeWord = DEFAULT) -> None:
+        self.wake = wake
         try:
             import pocketsphinx
 
             # with a catalog the wheel's general language model is never searched (not loading
             # it saves 64 MB and 0.25 s of start-up), nor is any word outside the coach's model
             # (the whole dictionary, 135,000 words, took 35 MB and 0.4 s): same transcripts
-            general = {} if catalog is None else {"lm": None, "dict": _coach_dictionary(catalog)}
+            general = {} if catalog is None else {"lm": None,
+                                                   "dict": _coach_dictionary(catalog, wake)}
             try:
                 self._decoder = pocketsphinx.Decoder(loglevel="FATAL", fwdflat=False, **general)
             finally:
@@ -156,7 +159,7 @@ class PocketSphinxRecognizer:
         for word, phones in EXTRA_PRONUNCIATIONS.items():
             if decoder.lookup_word(word) is None:
                 decoder.add_word(word, phones, False)
-        self.missing_words = frozenset(w for w in catalog.vocabulary()
+        self.missing_words = frozenset(w for w in catalog.vocabulary() | set(self.wake.words)
                                        if decoder.lookup_word(w) is None)
         if self.missing_words:
             log.warning("PocketSphinx has no pronunciation for %s: phrases using them cannot "
@@ -166,16 +169,16 @@ class PocketSphinxRecognizer:
         handle, path = tempfile.mkstemp(suffix=".arpa")
         try:
             with os.fdopen(handle, "w", encoding="utf-8") as file:
-                file.write(arpa_language_model(catalog, _background_words()))
+                file.write(arpa_language_model(catalog, _background_words(), self.wake))
             decoder.add_lm_file(FREE_SEARCH, path)
         finally:
             os.unlink(path)
         decoder.activate_search(FREE_SEARCH)
         sayable = {s.text for s in catalog.spoken_sentences()
                    if not self.missing_words.intersection(s.text.split())}
-        self._nearest = NearestSentences(sayable, Sounds(decoder.lookup_word))
+        self._nearest = NearestSentences(sayable, Sounds(decoder.lookup_word, self.wake))
         self._short = frozenset(s for s in sayable if len(s.split()) <= SHORT_WORDS)
-        final, transitions = word_tree(sorted(self._short))
+        final, transitions = word_tree(sorted(self._short), self.wake)
         decoder.add_fsg(SHORT_SEARCH, decoder.create_fsg(SHORT_SEARCH, 0, final, transitions))
 
     def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
@@ -189,7 +192,7 @@ class PocketSphinxRecognizer:
         if hypothesis is None:
             return Transcript("", 0.0, (), self.name)
         readings = [hypothesis.hypstr.strip()]
-        for entry, _ in zip(self._decoder.nbest(), range(NBEST)):
+        for entry, _ in zip(self._decoder.nbest(), range(NBEST), strict=False):
             text = (getattr(entry, "hypstr", None) or "").strip()  # may hold empty entries
             if text and text not in readings:
                 readings.append(text)
@@ -220,7 +223,7 @@ class PocketSphinxRecognizer:
         if not candidates:
             return None
         try:
-            self._decoder.add_jsgf_string(VERIFY_SEARCH, grammar(candidates))
+            self._decoder.add_jsgf_string(VERIFY_SEARCH, grammar(candidates, self.wake))
         except ValueError:  # a template word JSGF cannot spell: keep what the free pass heard
             return None
         return self._forced(scaled, VERIFY_SEARCH, candidates, readings, free_segments,
@@ -233,7 +236,7 @@ class PocketSphinxRecognizer:
         forced, forced_segments = self._decode(scaled, search)
         if forced is None or not verified(forced.hypstr.strip(), candidates, forced_segments,
                                           readings, free_segments, self._nearest.sounds,
-                                          min_agreement):
+                                          min_agreement, self.wake):
             return None
         return forced
 
@@ -270,12 +273,12 @@ def _background_words() -> tuple[str, ...]:
         return tuple(itertools.islice(filter(plain.match, words), 0, None, BACKGROUND_STEP))
 
 
-def _coach_dictionary(catalog: IntentCatalog) -> str:
+def _coach_dictionary(catalog: IntentCatalog, wake: WakeWord) -> str:
     """A temporary copy of the wheel's dictionary with only the words the coach's language model
     and grammars can hold (the templates' and the background words), alternates included."""
     import pocketsphinx
 
-    wanted = catalog.vocabulary() | set(_background_words())
+    wanted = catalog.vocabulary() | set(_background_words()) | set(wake.words)
     handle, path = tempfile.mkstemp(suffix=".dict")
     with open(pocketsphinx.get_model_path("en-us/cmudict-en-us.dict"), encoding="utf-8") as file, \
             os.fdopen(handle, "w", encoding="utf-8") as kept:

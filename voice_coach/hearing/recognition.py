@@ -1,7 +1,7 @@
 """Speech recognition behind one small interface, so the rest of the coach never knows which
 engine listens: Vosk when an English Vosk model is on the machine (the client's choice), else
 PocketSphinx and Whisper together, else PocketSphinx alone (its wheel ships an English model, so
-a fresh offline machine works). voice_coach.hearing.engines picks."""
+a fresh offline machine works). `engines.load_recognizer` picks one."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ..audio.types import Audio
 from ..audio.wav_file import WavStream, open_wav, read_wav, resample
 
 if TYPE_CHECKING:
-    from ..understanding.catalog import IntentCatalog
+    pass
 
 
 WHOLE_FILE_S = 30.0
@@ -52,18 +52,6 @@ class Recognizer(Protocol):
 
     def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
         """Recognise one whole utterance of 16-bit mono PCM at `sample_rate`."""
-
-
-def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None = None,
-                    open_vocabulary: bool = False, engine: str | None = None) -> Recognizer:
-    """The recogniser `engine` names ("auto" when None: Vosk with an English model when one is
-    found (`model_path`, $VOICE_COACH_MODEL, models/, Vosk's cache), else PocketSphinx and Whisper
-    together when Whisper is installed, else PocketSphinx; see voice_coach.hearing.engines). With
-    `open_vocabulary` (dictation) or no catalog, nothing limits what can be heard. A recogniser
-    that stands in for one that could not load says why in its `notice`."""
-    from .engines import load_recognizer as load_engine
-
-    return load_engine(catalog, model_path, open_vocabulary, engine)
 
 
 def hear(audio: Audio, recognizer: Recognizer) -> Transcript:

@@ -26,6 +26,7 @@ import numpy as np
 
 from ..audio.priority import lower_for_recognition
 from ..errors import RecognizerError
+from ..understanding.wake_word import DEFAULT, WakeWord
 from .recognition import Transcript
 
 READY_TIMEOUT_S = 120.0
@@ -40,8 +41,9 @@ class RecognizerProcess:
     caller can build the rest of the coach meanwhile."""
 
     def __init__(self, model_path: str | Path | None = None,
-                 intents: str | Path | None = None, engine: str | None = None) -> None:
-        self._command = [sys.executable, "-m", __name__]
+                 intents: str | Path | None = None, engine: str | None = None,
+                 wake: WakeWord = DEFAULT) -> None:
+        self._command = [sys.executable, "-m", __name__, "--wake-word", wake.text]
         if engine is not None:
             self._command += ["--engine", str(engine)]
         if model_path is not None:
@@ -139,11 +141,12 @@ class RecognizerProcess:
         return json.loads(line) if line else None
 
 
-def serve(model_path: str | None, intents: str | None, engine: str | None = None) -> None:
+def serve(model_path: str | None, intents: str | None, engine: str | None = None,
+          wake: WakeWord = DEFAULT) -> None:
     """The child: load once, then one transcript per utterance until the input closes."""
     from ..errors import VoiceCoachError
     from ..understanding.catalog import load_catalog
-    from .recognition import load_recognizer
+    from .engines import load_recognizer
 
     requests = sys.stdin.buffer
     replies = os.fdopen(os.dup(1), "w", encoding="utf-8")
@@ -154,7 +157,8 @@ def serve(model_path: str | None, intents: str | None, engine: str | None = None
         replies.flush()
 
     try:
-        recognizer = load_recognizer(load_catalog(intents), model_path=model_path, engine=engine)
+        recognizer = load_recognizer(load_catalog(intents), model_path=model_path, engine=engine,
+                                     wake=wake)
     except VoiceCoachError as error:
         reply({"error": str(error)})
         return
@@ -179,4 +183,5 @@ if __name__ == "__main__":
     lower_for_recognition()  # decoding can wait; the coach's sound cannot
     arguments = sys.argv[1:]
     options = dict(zip(arguments[::2], arguments[1::2], strict=True))
-    serve(options.get("--model"), options.get("--intents"), options.get("--engine"))
+    serve(options.get("--model"), options.get("--intents"), options.get("--engine"),
+          WakeWord.from_setting(options.get("--wake-word")))

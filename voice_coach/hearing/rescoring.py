@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from .grammar import WAKE_WORD
+from ..understanding.wake_word import DEFAULT, WakeWord
 
 CANDIDATES = 20
 """Template sentences decoded in the second pass. Always taking the grammar's sentence would
@@ -64,13 +64,14 @@ class Sounds:
     sound, not how they are spelt: "topic" (T AA P IH K) is near "stop" (S T AA P), "close"
     near "pause"; a word without a pronunciation keeps its letters."""
 
-    def __init__(self, pronounce: Callable[[str], str | None]) -> None:
+    def __init__(self, pronounce: Callable[[str], str | None], wake: WakeWord = DEFAULT) -> None:
         self._pronounce = pronounce
+        self._wake = wake
         self._phones: dict[str, str] = {}
         self._words: dict[str, str] = {}
 
     def __call__(self, text: str) -> str:
-        return "".join(self._word(w) for w in text.split() if w != WAKE_WORD)
+        return "".join(self._word(w) for w in self._wake.split(text.split())[1])
 
     def _word(self, word: str) -> str:
         if word not in self._words:
@@ -104,13 +105,14 @@ class NearestSentences:
         return [self._sentences[i] for i in best[np.argsort(-scores[best], kind="stable")]]
 
 
-def grammar(sentences: Sequence[str]) -> str:
+def grammar(sentences: Sequence[str], wake: WakeWord = DEFAULT) -> str:
     """A JSGF grammar of `sentences`, each optionally after the wake word."""
     body = " | ".join(f"( {s} )" for s in sentences)
-    return f"#JSGF V1.0;\ngrammar verify;\npublic <said> = [{WAKE_WORD}] ( {body} );\n"
+    before = f"[{wake.text}] " if wake.words else ""
+    return f"#JSGF V1.0;\ngrammar verify;\npublic <said> = {before}( {body} );\n"
 
 
-def word_tree(sentences: Iterable[str]) -> tuple[int, list[tuple]]:
+def word_tree(sentences: Iterable[str], wake: WakeWord = DEFAULT) -> tuple[int, list[tuple]]:
     """(final state, transitions) of a finite-state grammar of `sentences`, each optionally after
     the wake word, sharing prefixes: state 0 starts, state 1 ends. A JSGF alternative of the 767
     short sentences took seconds an utterance to decode (its null transitions); this tree
@@ -127,7 +129,12 @@ def word_tree(sentences: Iterable[str]) -> tuple[int, list[tuple]]:
             arcs.add((source, target, word))
             source = target
     fan_out = Counter(source for source, _, _ in arcs)
-    transitions: list[tuple] = [(0, root, 0.5, WAKE_WORD), (0, root, 0.5)]
+    transitions: list[tuple] = [(0, root, 0.5 if wake.words else 1.0)]
+    source = 0
+    for i, word in enumerate(wake.words):  # the wake word, a state per word after the first
+        target = root if i == len(wake.words) - 1 else root + 1 + len(states) + i
+        transitions.append((source, target, 0.5 if i == 0 else 1.0, word))
+        source = target
     transitions += [(s, t, 1.0 / fan_out[s], w) for s, t, w in sorted(arcs)]
     return final, transitions
 
@@ -140,7 +147,8 @@ def speech_frames(segments: Sequence[Segment]) -> int:
 
 def verified(forced: str, candidates: Collection[str], forced_segments: Sequence[Segment],
              readings: Sequence[str], free_segments: Sequence[Segment],
-             sounds: Callable[[str], str], min_agreement: float = MIN_AGREEMENT) -> bool:
+             sounds: Callable[[str], str], min_agreement: float = MIN_AGREEMENT,
+             wake: WakeWord = DEFAULT) -> bool:
     """Whether the grammar pass's sentence may replace the free reading (see the module note).
     It must be a whole candidate: when the grammar search cannot reach a sentence's end it
     returns the words so far (23% of second passes on the dev set), and "i'd give it a" is no
@@ -152,7 +160,7 @@ def verified(forced: str, candidates: Collection[str], forced_segments: Sequence
     Agreement 65 understood 1-2 points more and rejected 1-2 points less."""
     if not forced or not readings:
         return False
-    said = " ".join(w for w in forced.split() if w != WAKE_WORD)
+    said = " ".join(wake.split(forced.split())[1])
     if said not in candidates:
         return False
     agreement = max(fuzz.ratio(sounds(said), sounds(r)) for r in readings)

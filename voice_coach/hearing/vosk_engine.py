@@ -14,6 +14,7 @@ import numpy as np
 
 from ..errors import RecognizerError
 from ..understanding.catalog import IntentCatalog
+from ..understanding.wake_word import DEFAULT, WakeWord
 from .grammar import vosk_phrases, words_of
 from .recognition import Transcript
 
@@ -29,7 +30,7 @@ class VoskRecognizer:
     sample_rate = SAMPLE_RATE
 
     def __init__(self, model_path: str | Path, catalog: IntentCatalog | None = None,
-                 phrases: list[str] | None = None) -> None:
+                 phrases: list[str] | None = None, wake: WakeWord = DEFAULT) -> None:
         """`phrases` replaces the catalog's sentences (a grammar in another language, for
         example); with neither, the model's whole vocabulary is open."""
         import vosk
@@ -41,7 +42,7 @@ class VoskRecognizer:
             raise RecognizerError(f"the Vosk model in {model_path} could not be loaded ({error}): "
                                   "download it again with `voice-coach models download`.") from None
         grammar = json.dumps(phrases + [UNKNOWN], ensure_ascii=False) if phrases is not None \
-            else vosk_phrases(catalog) if catalog is not None else None
+            else vosk_phrases(catalog, wake) if catalog is not None else None
         self.missing_words: frozenset[str] = frozenset()
         if grammar is not None:
             self.missing_words = frozenset(

@@ -116,7 +116,7 @@ class WhisperRecognizer:
             suppress_tokens=[-1])[0]
         eot = self._tokenizer.eot
         texts, scores = [], []
-        for tokens, score in zip(result.sequences_ids, result.scores):
+        for tokens, score in zip(result.sequences_ids, result.scores, strict=True):
             text = plain_words(self._tokenizer.decode([t for t in tokens if t < eot]))
             if text and text not in texts:
                 texts.append(text)

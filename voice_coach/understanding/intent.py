@@ -22,12 +22,10 @@ from rapidfuzz import fuzz, process
 
 from .catalog import IntentCatalog, clean_words
 from .templates import SlotValue, number_words
+from .wake_word import DEFAULT, WakeWord
 
-WAKE_WORD = "coach"
 FILLERS = frozenset(["um", "umm", "uh", "uhm", "er", "erm", "hmm", "mm", "ah", "please"])
 """Said around requests but never decisive; dropped from both the input and the sentences."""
-GREETINGS = frozenset(["hey", "hi", "ok", "okay", "oh"])
-"""Words that may come before the wake word ("hey coach")."""
 FUNCTION_WORDS = frozenset(["a", "an", "the", "and", "or", "but", "so", "to", "of", "for", "in",
                             "on", "at", "by", "with", "from", "into", "about", "out", "it", "its",
                             "this", "that", "these", "those", "i", "me", "my", "we", "us", "our",
@@ -80,12 +78,12 @@ at most 12."""
 UNCONFIRMED_THRESHOLD = 80.0
 """What a reading the recogniser could not confirm against a template sentence must score: such
 readings are where everyday talk turns into requests ("did you lock the front door" heard as
-"to do our conflict your", taken for gentle_start at 76). On our own set of 60 out-of-scope sentences near the
-coach's topics (5 voices x 2 rates, half of them, 300 utterances each clean and at 10 dB),
-rejected 82.0% -> 86.7% clean and 86.3% -> 87.0% noisy, for 68.3% -> 68.0% / 36.0% -> 35.7% of
-300 dev-set commands understood (replayed at 85: 89.0% rejected, 66.3% understood). On the
-benchmark's held-out lines, measured once after: out-of-scope rejected 84.2% -> 86.7% clean,
-74.2% -> 75.0% at 10 dB; commands 73.1% -> 72.5% / 39.4% -> 38.5%."""
+"to do our conflict your", taken for gentle_start at 76). On our own set of 60 out-of-scope
+sentences near the coach's topics (5 voices x 2 rates, half of them, 300 utterances each clean
+and at 10 dB), rejected 82.0% -> 86.7% clean and 86.3% -> 87.0% noisy, for 68.3% -> 68.0% /
+36.0% -> 35.7% of 300 dev-set commands understood (replayed at 85: 89.0% rejected, 66.3%
+understood). On the benchmark's held-out lines, measured once after: out-of-scope rejected
+84.2% -> 86.7% clean, 74.2% -> 75.0% at 10 dB; commands 73.1% -> 72.5% / 39.4% -> 38.5%."""
 RESTRICTED_THRESHOLD = 80.0
 """While partners talk to each other only controls are allowed, and only when said plainly."""
 RESTRICTED_EXTRA_WORDS = 2
@@ -127,10 +125,10 @@ class Normalised:
     woke: bool
 
 
-def normalise(text: str) -> Normalised:
+def normalise(text: str, wake: WakeWord = DEFAULT) -> Normalised:
     """Lowercase words, digits as words, fillers and the wake word removed (its presence kept),
     an endearment at either end marked as said to the partner."""
-    heard = _normalise_words(clean_words(text).split())
+    heard = _normalise_words(clean_words(text).split(), wake)
     words = heard.text.split()
     if words and words[0] in ENDEARMENTS:
         words[0] = PARTNER_MARK
@@ -139,20 +137,14 @@ def normalise(text: str) -> Normalised:
     return Normalised(" ".join(words), heard.woke)
 
 
-def _normalise_words(words: list[str]) -> Normalised:
+def _normalise_words(words: list[str], wake: WakeWord = DEFAULT) -> Normalised:
     if any(w.isdigit() for w in words):
         # only numbers a person says; "000000..." from a stuck key stays an unknown word
         words = " ".join(number_words(int(w)) if w.isdigit() and len(w) <= 3 and int(w) <= 100
                          else w for w in words).split()
     words = " ".join(SHORTHAND.get(w, APOSTROPHES.get(w, w)) for w in words).split()
     words = [w for w in words if w not in FILLERS]
-    woke = False
-    if len(words) > 1 and words[0] in GREETINGS and words[1] == WAKE_WORD:
-        words = words[1:]
-    if words and words[0] == WAKE_WORD:
-        woke, words = True, words[1:]
-    if words and words[-1] == WAKE_WORD:
-        woke, words = True, words[:-1]
+    woke, words = wake.split(words)
     # "stop stop stop" is one stop
     kept = [w for i, w in enumerate(words) if i == 0 or words[i - 1] != w]
     return Normalised(" ".join(kept), woke)
@@ -161,12 +153,14 @@ def _normalise_words(words: list[str]) -> Normalised:
 class IntentMatcher:
     """Scores an utterance against every sentence of the catalog; built once, used per utterance."""
 
-    def __init__(self, catalog: IntentCatalog, threshold: float = DEFAULT_THRESHOLD) -> None:
+    def __init__(self, catalog: IntentCatalog, threshold: float = DEFAULT_THRESHOLD,
+                 wake: WakeWord = DEFAULT) -> None:
         self.threshold = threshold
+        self.wake = wake
         self._sentences = catalog.sentences()
         row_of: dict[str, int] = {}
         for row, text in enumerate(self._sentences.texts):
-            heard = _normalise_words(text.split()).text  # already clean: skip that step
+            heard = _normalise_words(text.split(), wake).text  # already clean: skip that step
             if heard:
                 # the catalog's own string when unchanged: one copy of each text, not two
                 row_of.setdefault(text if heard == text else heard, row)
@@ -205,7 +199,7 @@ class IntentMatcher:
         """The best intent for `text`; `allowed` restricts to those ids and asks for a plain
         command, not a sentence that merely contains one. `confirmed=False` (a recogniser's
         reading no grammar pass confirmed, Transcript.confirmed) asks for UNCONFIRMED_THRESHOLD."""
-        heard = normalise(text)
+        heard = normalise(text, self.wake)
         if not heard.text:
             return IntentResult(text, None, 0.0, {}, heard.woke)
         scores = self._scores(heard.text)

@@ -84,7 +84,8 @@ def _glide(rate: int, seconds: float, start_hz: float, end_hz: float, peak: floa
     freq = start_hz * (end_hz / start_hz) ** (t / seconds)
     phase = 2 * np.pi * np.cumsum(freq) / rate
     tone = np.sin(phase) + 0.25 * np.sin(2 * phase)
-    return _normalise(tone * _swell(len(t), attack=int(0.08 * rate), release=int(0.25 * rate)), peak)
+    return _normalise(tone * _swell(len(t), attack=int(0.08 * rate), release=int(0.25 * rate)),
+                      peak)
 
 
 def _chime(rate: int, notes: list[tuple[float, float]], decay_s: float, peak: float) -> np.ndarray:
@@ -93,14 +94,16 @@ def _chime(rate: int, notes: list[tuple[float, float]], decay_s: float, peak: fl
     out = np.zeros(length)
     for onset, hz in notes:
         t = np.arange(length - int(onset * rate)) / rate
-        note = (np.sin(2 * np.pi * hz * t) + 0.3 * np.sin(2 * np.pi * 2 * hz * t)) * np.exp(-t / decay_s)
+        note = ((np.sin(2 * np.pi * hz * t) + 0.3 * np.sin(2 * np.pi * 2 * hz * t))
+                * np.exp(-t / decay_s))
         note *= np.minimum(1.0, t / 0.005)
         out[int(onset * rate):] += note
     return _normalise(out * _swell(length, attack=1, release=int(0.05 * rate)), peak)
 
 
 def _bell(rate: int, hz: float, seconds: float, peak: float) -> np.ndarray:
-    """A soft bell: a few inharmonic partials (ratios of a small bowl) fading at different speeds."""
+    """A soft bell: a few inharmonic partials (ratios of a small bowl) fading at different
+    speeds."""
     t = np.arange(int(seconds * rate)) / rate
     partials = [(1.0, 1.0, 0.9), (2.0, 0.5, 0.6), (2.76, 0.3, 0.4), (5.4, 0.12, 0.2)]
     tone = sum(level * np.sin(2 * np.pi * hz * ratio * t) * np.exp(-t / decay)

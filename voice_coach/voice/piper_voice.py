@@ -29,7 +29,7 @@ LEVEL = 0.8
 PIPER_THREADS = 1
 """onnxruntime threads, spinning off: on this two-core machine, shared with the recogniser (and,
 here, other work), one thread that sleeps when idle rendered faster than two spinning ones
-(median 1.0-1.2 s against 1.5-1.8 s for one sentence at a load of 5.4, `bench_voice`), and left
+(median 1.0-1.2 s against 1.5-1.8 s for one sentence at a load of 5.4, `bench/voice.py`), and left
 the cores to the recogniser."""
 
 

@@ -1,0 +1,145 @@
+"""The wake word has one owner (understanding/wake_word.py) and every part of the coach asks it:
+a coach named otherwise is not woken by "coach", and a wake word of two words works end to end."""
+
+import numpy as np
+import pytest
+
+from test_assistant_faults import QuietRoom, SilentSpeaker, Voice
+from test_hypothesis_rescoring import _paths
+from voice_coach.assistant import Assistant, LeadClock
+from voice_coach.audio.endpointing import Endpointer
+from voice_coach.audio.microphone import Chunk
+from voice_coach.bench.partner_voice import speak
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.exercises import load_exercises
+from voice_coach.coaching.session import Start, estimate_speech_seconds
+from voice_coach.hearing.grammar import arpa_language_model
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.recognition import Transcript
+from voice_coach.hearing.rescoring import word_tree
+from voice_coach.settings import Settings
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentMatcher
+from voice_coach.understanding.wake_word import WakeWord
+
+CATALOG = load_catalog()
+EXERCISES = load_exercises()
+NIGHT_OWL = WakeWord(("night", "owl"))
+
+
+def test_the_setting_becomes_lowercase_words_and_false_means_none():
+    assert WakeWord.from_setting("Night  Owl") == NIGHT_OWL
+    assert WakeWord.from_setting(None).words == ()
+
+
+def test_a_two_word_wake_word_is_found_first_after_a_greeting_or_last():
+    assert NIGHT_OWL.split("hey night owl start a hug".split()) == (True, "start a hug".split())
+    assert NIGHT_OWL.split("pause night owl".split()) == (True, ["pause"])
+
+
+def test_half_a_two_word_wake_word_does_not_wake():
+    assert NIGHT_OWL.split("night start a hug".split()) == (False, "night start a hug".split())
+
+
+def test_no_wake_word_never_wakes():
+    assert WakeWord(()).split(["coach", "pause"]) == (False, ["coach", "pause"])
+
+
+def test_the_wake_word_alone_and_in_front():
+    assert NIGHT_OWL.alone("hey night owl")
+    assert not NIGHT_OWL.alone("night owl pause")
+    assert NIGHT_OWL.starts("night owl pause")
+    assert not NIGHT_OWL.starts("pause")
+
+
+def dialog_named(wake_word):
+    settings = Settings(wake_word=wake_word)
+    return Dialog(EXERCISES, load_answers(EXERCISES), VirtualClock(), estimate_speech_seconds,
+                  settings=settings, matcher=IntentMatcher(CATALOG, wake=settings.wake))
+
+
+def started(events):
+    return [e.exercise for e in events if isinstance(e, Start)]
+
+
+def test_coach_does_not_wake_a_coach_named_buddy():
+    assert started(dialog_named("buddy").hear("coach, a twenty second hug")) == []
+
+
+def test_a_coach_named_buddy_wakes_to_buddy():
+    assert started(dialog_named("buddy").hear("buddy, a twenty second hug")) == ["hug"]
+
+
+def test_a_two_word_wake_word_starts_an_exercise():
+    assert started(dialog_named("night owl").hear("night owl, breathe with us")) == ["breathing"]
+
+
+def test_the_default_coach_still_wakes_to_coach():
+    assert started(dialog_named("coach").hear("coach, a twenty second hug")) == ["hug"]
+
+
+class TwoBursts(QuietRoom):
+    """'Speech' at 1 s and again at 1.9 s: the wake word, a pause, then the request."""
+
+    def read(self, timeout):
+        start = self.clock.now()
+        self.clock.advance(0.03)
+        if self.clock.now() >= self.until:
+            self.stop()
+        loud = any(at <= start < at + 0.4 for at in (1.0, 1.9))
+        samples = (np.sin(np.arange(480) * 0.3) * (8000 if loud else 0)).astype(np.int16)
+        return Chunk(samples.tobytes(), start)
+
+
+class Said:
+    """A recogniser that hears the given lines, one an utterance."""
+
+    sample_rate, name = 16000, "scripted"
+
+    def __init__(self, *lines):
+        self.lines = list(lines)
+
+    def transcribe(self, samples):
+        return Transcript(self.lines.pop(0), 1.0)
+
+
+def test_the_live_loop_joins_a_lone_two_word_wake_word_to_the_request_after_a_pause():
+    clock = VirtualClock()
+    settings = Settings(wake_word="night owl")
+    dialog = Dialog(EXERCISES, load_answers(EXERCISES), LeadClock(clock), estimate_speech_seconds,
+                    settings=settings, matcher=IntentMatcher(CATALOG, wake=settings.wake))
+    reports = []
+    room = TwoBursts(clock, until=6.0)
+    assistant = Assistant(dialog, Said("night owl", "start a hug timer"), Voice(),
+                          SilentSpeaker(clock), room, Endpointer(rate=16000), clock,
+                          report=reports.append)
+    room.stop = assistant.stop
+    assistant.run()
+    assert [(r.kind, r.text) for r in reports if r.kind == "start"] == [("start", "hug")]
+
+
+def test_the_grammar_offers_each_sentence_after_a_two_word_wake_word():
+    final, transitions = word_tree(["stop", "pause"], NIGHT_OWL)
+    assert {" ".join(p) for p in _paths(final, transitions)} == {
+        "stop", "pause", "night owl stop", "night owl pause"}
+
+
+def test_with_no_wake_word_the_grammar_holds_the_sentences_alone():
+    final, transitions = word_tree(["stop", "pause"], WakeWord(()))
+    assert {" ".join(p) for p in _paths(final, transitions)} == {"stop", "pause"}
+
+
+def test_the_language_model_holds_a_custom_wake_word():
+    assert " buddy" in arpa_language_model(CATALOG, wake=WakeWord(("buddy",)))
+
+
+@pytest.fixture(scope="module")
+def buddy_ear():
+    return PocketSphinxRecognizer(CATALOG, WakeWord(("buddy",)))
+
+
+def test_pocketsphinx_hears_a_custom_wake_word(buddy_ear):
+    audio = speak("buddy, breathe with us", voice="en-us+m3", rate=150, sample_rate=16000)
+    assert buddy_ear.transcribe(audio.to_int16_bytes()).text.split()[0] == "buddy"
