@@ -3,7 +3,7 @@ import pytest
 from voice_coach.coaching.exercises import EXERCISE_IDS, load_exercise, load_exercises
 from voice_coach.errors import ExerciseError
 
-GOOD = 'id = "{id}"\ntitle = "T"\nname = "n"\nduration = "a minute"\n'
+GOOD = 'id = "{id}"\ntitle = "T"\nname = "n"\nduration = "a minute"\nminutes = 1\ncalming = false\n'
 
 
 def write(tmp_path, body, exercise_id="demo"):

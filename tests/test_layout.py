@@ -30,7 +30,8 @@ def imports_of(path: Path) -> set[str]:
                 target = node.module or ""
             if not target.startswith("voice_coach"):
                 continue
-            for alias in node.names:  # `from . import cues` imports the module voice_coach.voice.cues
+            # `from . import cues` imports the module voice_coach.voice.cues
+            for alias in node.names:
                 candidate = f"{target}.{alias.name}"
                 found.add(candidate if candidate in MODULES else target)
     return found & set(MODULES)

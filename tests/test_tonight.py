@@ -5,14 +5,14 @@ import pytest
 
 from voice_coach.coaching.history import SessionRecord
 from voice_coach.coaching.tonight import (
-    PREFERENCE,
     HARD_TALK,
+    PREFERENCE,
     SHORT,
     STRESSED,
     TIRED,
+    choices,
     hints_in,
     minutes_in,
-    choices,
     pick,
 )
 from voice_coach.settings import NightSettings

@@ -3,9 +3,9 @@ a coach named otherwise is not woken by "coach", and a wake word of two words wo
 
 import numpy as np
 import pytest
-
 from test_assistant_faults import QuietRoom, SilentSpeaker, Voice
 from test_hypothesis_rescoring import _paths
+
 from voice_coach.assistant import Assistant, LeadClock
 from voice_coach.audio.endpointing import Endpointer
 from voice_coach.audio.microphone import Chunk

@@ -130,7 +130,7 @@ def load_exercise(path: Path) -> Exercise:
         name=_text(data, "name", where),
         duration=_text(data, "duration", where),
         steps=tuple(steps),
-        minutes=_number(data, "minutes", where),
+        minutes=_number(data, "minutes", where, unit="minutes"),
         calming=_flag(data, "calming", where),
     )
 
@@ -228,7 +228,8 @@ def _flag(table: dict, key: str, where: str) -> bool:
     return value
 
 
-def _number(table: dict, key: str, where: str, whole: bool = False, zero_ok: bool = False) -> float:
+def _number(table: dict, key: str, where: str, whole: bool = False, zero_ok: bool = False,
+            unit: str = "seconds") -> float:
     value = table.get(key)
     kinds = (int,) if whole else (int, float)
     if (
@@ -240,7 +241,7 @@ def _number(table: dict, key: str, where: str, whole: bool = False, zero_ok: boo
         wanted = (
             "a whole number above 0"
             if whole
-            else ("0 or more seconds" if zero_ok else "a number of seconds above 0")
+            else (f"0 or more {unit}" if zero_ok else f"a number of {unit} above 0")
         )
         raise ExerciseError(f"{where}: {key} must be {wanted}, not {value!r}; fix it.")
     return int(value) if whole else float(value)
