@@ -51,6 +51,7 @@ class FakeMatcher:
         "help": ("help", {}),
         "seven": ("number", {"value": 7}),
         "quieter": ("quieter", {}),
+        "louder": ("louder", {}),
         "repeat": ("repeat", {}),
         "time left": ("time_left", {}),
     }
@@ -291,6 +292,18 @@ def test_partner_names_reach_the_exercise():
     dialog, clock = make(Settings(people=PeopleSettings(partner_names=("Sam", "Alex"))))
     dialog.hear("coach, rose thorn bud")
     assert "Sam, your rose?" in says(until(dialog, clock, 30.0))
+
+
+def test_unnamed_partners_are_called_first_and_second_partner():
+    dialog, clock = make()
+    dialog.hear("coach, rose thorn bud")
+    assert "First partner, your rose?" in says(until(dialog, clock, 30.0))
+
+
+def test_louder_between_exercises_says_so_until_the_limit():
+    dialog, _ = make()  # the default volume is 0.8, and a step is 0.15
+    replies = [says(dialog.hear("coach, louder")) for _ in range(3)]
+    assert replies == [["Louder."], ["Louder."], ["That's as loud as I go."]]
 
 
 def test_controls_need_no_wake_word_in_an_exercise():

@@ -180,12 +180,6 @@ def test_night_speech_is_slower_and_quieter():
         settings.speech, True, True)
 
 
-def test_partners_are_named_when_known():
-    assert ([PeopleSettings().name(i) for i in (0, 1)],
-            [PeopleSettings(("Sam", "Alex")).name(i) for i in (0, 1)]) == (
-        ["first partner", "second partner"], ["Sam", "Alex"])
-
-
 def test_a_breath_cycle_is_in_plus_hold_plus_out():
     assert BreathSettings(inhale_s=4, hold_s=1, exhale_s=6).cycle_s == 11
 

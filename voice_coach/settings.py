@@ -194,12 +194,6 @@ class PeopleSettings:
     """The two partners' first names, in the order the coach addresses them; empty for
     "first partner" and "second partner"."""
 
-    def name(self, index: int) -> str:
-        """How the coach addresses partner 0 or 1."""
-        if self.partner_names:
-            return self.partner_names[index]
-        return ("first partner", "second partner")[index]
-
 
 @dataclass(frozen=True)
 class AudioSettings:

@@ -23,7 +23,17 @@ from .answers import Answers
 from .clock import Clock
 from .exercises import Exercise
 from .history import SessionRecord
-from .session import Delivery, Event, Interrupt, Say, Session, SpeechSeconds, State, about
+from .session import (
+    ADJUSTMENTS,
+    Delivery,
+    Event,
+    Interrupt,
+    Say,
+    Session,
+    SpeechSeconds,
+    State,
+    about,
+)
 
 FOLLOW_UP_SECONDS = 8.0
 """After the coach speaks, this long a reply needs no wake word."""
@@ -256,16 +266,9 @@ class Dialog:
         elif self.answers.find(intent, slots.get("term")) is not None:
             answer = self.answers.find(intent, slots.get("term"))
             self._offer_exercise(answer.offer, answer.text)
-        elif intent in ("slower", "faster", "louder", "quieter"):
-            self._delivery = getattr(self._delivery, intent)()
-            self._reply(
-                {
-                    "slower": "Slower.",
-                    "faster": "A little faster.",
-                    "louder": "Louder.",
-                    "quieter": "Quieter.",
-                }[intent]
-            )
+        elif intent in ADJUSTMENTS:
+            self._delivery, said = self._delivery.adjusted(intent)
+            self._reply(said)
         elif intent == "help":
             self._reply(_IDLE_HELP)
         elif intent == "repeat" and self._last_say.text:
@@ -296,7 +299,7 @@ class Dialog:
         step = next((s for s in exercise.steps if s.kind == "breathe"), None)
         if exercise_id != "breathing" or step is None or breath.count == step.count:
             return exercise.duration
-        seconds = breath.count * (breath.inhale_s + breath.hold_s + breath.exhale_s)
+        seconds = breath.count * breath.cycle_s
         unit = "breath" if breath.count == 1 else "breaths"
         return f"{number_words(breath.count)} {unit}, {about(seconds)}"
 

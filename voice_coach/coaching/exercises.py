@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..errors import ExerciseError
 from ..paths import PACKAGE_DATA
+from ..settings import BreathSettings
 
 EXERCISE_DIR = PACKAGE_DATA / "exercises"
 EXERCISE_IDS = (
@@ -56,9 +57,10 @@ class Step:
     """Timer or silence length; the time box of a prompt, rating or ask."""
     count: int = 0
     """Breaths (breathe)."""
-    inhale: float = 4.0
-    hold: float = 0.0
-    exhale: float = 6.0
+    inhale: float = BreathSettings.inhale_s
+    hold: float = BreathSettings.hold_s
+    exhale: float = BreathSettings.exhale_s
+    """Breath pace (breathe); the settings' pace replaces it when the coach runs a session."""
     start_cue: bool = True
     end_cue: bool = True
     """Timer: chime at start / soft bell at the end. Prompt: soft bell when the time box ends."""

@@ -19,47 +19,22 @@ from dataclasses import dataclass, replace
 from enum import Enum
 from typing import Protocol
 
+from ..understanding.catalog import CONTROL_INTENTS
+from ..understanding.templates import number_words
 from .clock import Clock, VirtualClock
 from .exercises import Exercise, Step
 
 SpeechSeconds = Callable[[str, float], float]
 """How long `text` takes to say at `rate` words per minute (the synthesizer knows; chat guesses)."""
 
-CONTROLS = frozenset(
-    {
-        "stop",
-        "pause",
-        "resume",
-        "repeat",
-        "next",
-        "slower",
-        "faster",
-        "louder",
-        "quieter",
-        "help",
-        "time_left",
-        "yes",
-        "no",
-    }
-)
+CONTROLS = frozenset(CONTROL_INTENTS)
+"""What can be said during an exercise (plus "number" while a rating listens)."""
 CUE_SECONDS = 1.0
 """A cue sound's length: a cue step waits this long, and speech after an end bell starts this late
 so the two never overlap."""
 PAUSE_LIMIT = 30 * 60.0
 """A session paused this long ends quietly (they fell asleep); it never resumes by itself."""
-NUMBER_WORDS = (
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-)
+
 
 
 class IntentLike(Protocol):
@@ -95,6 +70,22 @@ class Delivery:
 
     def quieter(self) -> Delivery:
         return replace(self, volume=max(0.2, round(self.volume - 0.15, 2)))
+
+    def adjusted(self, control: str) -> tuple[Delivery, str]:
+        """The delivery after "slower", "faster", "louder" or "quieter", and what the coach says:
+        the change, or that it is already at the limit."""
+        change, said, at_limit = ADJUSTMENTS[control]
+        changed = change(self)
+        return changed, (at_limit if changed == self else said)
+
+
+ADJUSTMENTS: dict[str, tuple[Callable[[Delivery], Delivery], str, str]] = {
+    "slower": (Delivery.slower, "Slower.", "That's as slow as I go."),
+    "faster": (Delivery.faster, "A little faster.", "That's as fast as I go."),
+    "louder": (Delivery.louder, "Louder.", "That's as loud as I go."),
+    "quieter": (Delivery.quieter, "Quieter.", "That's as quiet as I go."),
+}
+"""Each delivery control: what it changes, what the coach says, and what it says at the limit."""
 
 
 # Events: each carries `t`, the clock time it is due.
@@ -294,10 +285,19 @@ class Session:
         intent = result.intent
         if self.state is State.PAUSED and intent in ("next", "repeat"):
             self._resume(quietly=True)
-        handler = getattr(self, f"_on_{intent}", None)
+        handler = self._handlers.get(intent)
         if handler is not None:
             handler(result)
         return self._drain()
+
+    @property
+    def _handlers(self) -> dict[str, Callable[[IntentLike], None]]:
+        """What each intent does during an exercise; an intent not here is ignored."""
+        adjust = dict.fromkeys(ADJUSTMENTS, self._on_adjust)
+        return {"stop": self._on_stop, "pause": self._on_pause, "resume": self._on_resume,
+                "repeat": self._on_repeat, "next": self._on_next, "yes": self._on_yes,
+                "no": self._on_no, "number": self._on_number, "help": self._on_help,
+                "time_left": self._on_time_left, **adjust}
 
     def next_deadline(self) -> float | None:
         """Clock time of the next scheduled item, or None when nothing is scheduled."""
@@ -407,21 +407,13 @@ class Session:
         if step.say_back:
             self._agenda.clear()
             self._fire(Trigger.ANSWER, State.SPEAKING)
-            self._speak(self._fill(step.say_back, step, value=NUMBER_WORDS[value]), then="next")
+            self._speak(self._fill(step.say_back, step, value=number_words(value)), then="next")
         else:
             self._enter(self._index + 1, Trigger.STEP)
 
-    def _on_slower(self, _: IntentLike) -> None:
-        self._change_delivery(self.delivery.slower(), "Slower.", "That's as slow as I go.")
-
-    def _on_faster(self, _: IntentLike) -> None:
-        self._change_delivery(self.delivery.faster(), "A little faster.", "That's as fast as I go.")
-
-    def _on_louder(self, _: IntentLike) -> None:
-        self._change_delivery(self.delivery.louder(), "Louder.", "That's as loud as I go.")
-
-    def _on_quieter(self, _: IntentLike) -> None:
-        self._change_delivery(self.delivery.quieter(), "Quieter.", "That's as quiet as I go.")
+    def _on_adjust(self, result: IntentLike) -> None:
+        self.delivery, said = self.delivery.adjusted(result.intent)
+        self._aside(said)
 
     def _on_help(self, _: IntentLike) -> None:
         self._aside(_HELP[self._help_key()])
@@ -591,11 +583,6 @@ class Session:
             self._drop(("speech_done",), ("restart",))
             self._schedule(self._at + self._speech_seconds(text, self.delivery.rate), ("restart",))
         self._say_now(text)
-
-    def _change_delivery(self, changed: Delivery, said: str, at_limit: str) -> None:
-        at_the_limit = changed == self.delivery
-        self.delivery = changed
-        self._aside(at_limit if at_the_limit else said)
 
     # ---- helpers ------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from datetime import datetime, time
 from functools import lru_cache
 
 from ..settings import NightSettings
+from ..understanding.templates import number_words
 from .exercises import Exercise, load_exercises
 from .history import SessionRecord
 from .progress import ritual_day
@@ -83,9 +84,8 @@ _HINT_WORDS: dict[str, re.Pattern[str]] = {
     DISCONNECTED: re.compile(r"disconnect|distant|grown apart|drift\w* apart|roommates|"
                              r"miss (each other|us)|out of touch"),
 }
-_NUMBER_WORDS = {"a": 1, "one": 1, "a couple of": 2, "two": 2, "three": 3, "a few": 3, "four": 4,
-                 "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "fifteen": 15,
-                 "twenty": 20, "thirty": 30}
+_NUMBER_WORDS = {number_words(n): n for n in range(1, 61)} | {"a": 1, "a couple of": 2, "a few": 3}
+"""How a couple says how many minutes they have, spelled as the recogniser spells numbers."""
 _MINUTES = re.compile(r"\b(\d+|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) +
                       r")\s+min(ute)?s?\b|\bhalf an hour\b|\b(an|one) hour\b")
 
