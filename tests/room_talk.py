@@ -53,5 +53,5 @@ def exchange(room, coach, ears, text, voice=SAM):
     # The partner's voice fades out over a few tens of ms: the answer is the first sound after it.
     silent = silent_after(recording, end, hold_s=0.1)
     onset = None if silent is None else first_sound_after(recording, silent)
-    print(f"{text!r}: heard {heard.text!r}, reply {reply.text!r} at {reply.t - end:.3f} s")
+    print(f"{text!r}: heard {heard.what!r}, reply {reply.what!r} at {reply.t - end:.3f} s")
     return heard.detail["intent"], onset is not None and abs(onset - reply.t) < ONSET_TOLERANCE_S

@@ -11,12 +11,13 @@ from voice_coach import cli
 from voice_coach.coaching.answers import load_answers
 from voice_coach.coaching.clock import VirtualClock
 from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.events import as_fields
 from voice_coach.coaching.exercises import load_exercises
 from voice_coach.coaching.session import estimate_speech_seconds
 from voice_coach.commands.chat import (
+    SHOWN,
     BadTurn,
     Turn,
-    as_json,
     converse,
     parse_turn,
     parse_turns,
@@ -49,8 +50,8 @@ def chat(matcher):
             started_at=EVENING,
         )
         turns, problems = parse_turns(lines)
-        printed = [as_json(e, 0.0) for e in converse(dialog, clock, turns)]
-        return [json.loads(line) for line in printed if line is not None], dialog, problems
+        printed = [as_fields(e) for e in converse(dialog, clock, turns) if isinstance(e, SHOWN)]
+        return printed, dialog, problems
 
     return run
 

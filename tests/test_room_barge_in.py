@@ -39,7 +39,7 @@ def test_a_partner_saying_stop_over_the_coach_silences_it_within_600_ms(room, tm
                         break
                 silent = silent_after(ears.recording(), end)
                 outcomes[stop] = {
-                    "tries": tries, "heard": [e.text for e in heard],
+                    "tries": tries, "heard": [e.what for e in heard],
                     "stopped": any(e.detail.get("intent") == "stop" for e in heard),
                     "silent_after_s": None if silent is None else round(silent - end, 3)}
                 quiet(coach)

@@ -51,7 +51,7 @@ def controls(room, tmp_path_factory):
             quiet(coach)  # end what "yes" started, before Rose/Thorn/Bud
             _heard_over_the_cues(room, coach, "coach, stop please")
             exchange(room, coach, ears, "coach, rose thorn bud")
-            coach.wait_for("say", timeout=30, text="rose")
+            coach.wait_for("say", timeout=30, what="rose")
             for control, text in (("next", "next one please"), ("pause", "pause for a moment"),
                                   ("resume", "carry on please"),
                                   ("time_left", "how long is left"), ("stop", "stop please")):

@@ -59,7 +59,7 @@ def exchange(room, coach, ears, text, voice=SAM, answer="say"):
     quiet = silent_after(recording, end, hold_s=0.1)
     onset = None if quiet is None else first_sound_after(recording, quiet)
     aloud = onset is not None and abs(onset - reply.t) < ONSET_TOLERANCE_S
-    print(f"{text!r}: heard {heard.text!r}, reply at {reply.t - end:.3f} s, sound at "
+    print(f"{text!r}: heard {heard.what!r}, reply at {reply.t - end:.3f} s, sound at "
           f"{onset and onset - end:.3f} s after the request")
     return heard.detail["intent"], aloud, reply
 

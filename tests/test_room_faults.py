@@ -14,15 +14,15 @@ def test_audio_vanishing_mid_session_pauses_keeps_the_place_and_reconnects(room,
     try:
         coach.wait_for("ready", timeout=60)
         room.speak_partner("coach, start a hug timer", voice="en-us").wait(timeout=10)
-        coach.wait_for("start", timeout=10, text="hug")
+        coach.wait_for("start", timeout=10, what="hug")
 
         room.kill_server()
         lost = coach.wait_for("warning", timeout=10)
         heard_pause = coach.wait_for("heard", timeout=5)
         time.sleep(2.0)
         room.revive_server()
-        back = coach.wait_for("warning", timeout=15, text="back")
-        said = coach.wait_for("say", timeout=5, text="back")
+        back = coach.wait_for("warning", timeout=15, what="back")
+        said = coach.wait_for("say", timeout=5, what="back")
         time.sleep(max(0.0, said.t + said.detail["seconds"] - time.monotonic()) + 0.3)
 
         for _ in range(3):  # a partner who is not understood says it again
@@ -31,14 +31,14 @@ def test_audio_vanishing_mid_session_pauses_keeps_the_place_and_reconnects(room,
             if resumed.detail["intent"] == "resume":
                 break
             time.sleep(2.0)
-        asked = coach.wait_for("say", timeout=40, text="arms")
+        asked = coach.wait_for("say", timeout=40, what="arms")
         time.sleep(max(0.0, asked.t + asked.detail["seconds"] - time.monotonic()) + 0.3)
         room.speak_partner("yes", voice="en-us").wait(timeout=10)
-        timer_end = coach.wait_for("cue", timeout=40, text="timer_end")
+        timer_end = coach.wait_for("cue", timeout=40, what="timer_end")
     finally:
         coach.close()
-    assert "paused and kept your place" in lost.text
+    assert "paused and kept your place" in lost.what
     assert heard_pause.detail["intent"] == "pause"
-    assert "Say resume" in back.text
+    assert "Say resume" in back.what
     assert resumed.detail["intent"] == "resume"
     assert timer_end.t > back.t

@@ -23,14 +23,14 @@ def test_a_whole_breathing_session_keeps_its_cues_on_schedule(room, tmp_path):
     try:
         with room.listening() as ears:
             say(room, coach, "coach, breathe with us")
-            coach.wait_for("start", timeout=10, text="breathing")
+            coach.wait_for("start", timeout=10, what="breathing")
             end = coach.wait_for("end", timeout=BREATHS * 10 + 60)
             time.sleep(1.0)
             recording = ears.recording()
     finally:
         coach.close()
-    cues = [e for e in coach.log if e.event == "cue" and e.text in ("inhale", "exhale")]
-    errors = np.array([cue_onset_error(recording, e.text, e.t) for e in cues], dtype=float)
+    cues = [e for e in coach.log if e.event == "cue" and e.what in ("inhale", "exhale")]
+    errors = np.array([cue_onset_error(recording, e.what, e.t) for e in cues], dtype=float)
     times = np.array([e.t for e in cues])
     inhales = times[0::2]
     exhale_longer = all(times[i + 1] - times[i] < times[i + 2] - times[i + 1]
@@ -38,7 +38,7 @@ def test_a_whole_breathing_session_keeps_its_cues_on_schedule(room, tmp_path):
     slope = np.polyfit(times - times[0], errors, 1)[0]
     print(f"cue onset error: max {np.max(np.abs(errors)) * 1000:.1f} ms, "
           f"drift {slope * 60 * 1000:.2f} ms a minute")
-    assert [e.text for e in cues] == ["inhale", "exhale"] * BREATHS
+    assert [e.what for e in cues] == ["inhale", "exhale"] * BREATHS
     assert exhale_longer
     assert end.detail["completed"] is True
     assert np.max(np.abs(errors)) <= 0.030
@@ -61,10 +61,10 @@ def test_rose_thorn_bud_with_partners_answering_and_sharing_never_moving_it(room
     prompts = []
     try:
         say(room, coach, "coach, rose thorn bud")
-        coach.wait_for("start", timeout=10, text="rose_thorn_bud")
+        coach.wait_for("start", timeout=10, what="rose_thorn_bud")
         for index, sentence in enumerate(SHARING):
-            prompt = coach.wait_for("say", timeout=30, text="?")
-            prompts.append(prompt.text)
+            prompt = coach.wait_for("say", timeout=30, what="?")
+            prompts.append(prompt.what)
             quiet(coach)
             voice = SAM if index < 3 else ALEX
             shared_end = say(room, coach, sentence, voice=voice)

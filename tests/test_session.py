@@ -14,17 +14,17 @@ from voice_coach.coaching.session import (
     Session,
     State,
     Trigger,
-    Utterance,
     about,
     estimate_speech_seconds,
     simulate,
 )
+from voice_coach.understanding.intent import IntentResult
 
 EXERCISES = load_exercises()
 
 
 def said(intent, **slots):
-    return Utterance(intent, slots, intent or "")
+    return IntentResult(intent or "", intent, 100.0, slots)
 
 
 def agree(listen):
@@ -237,7 +237,7 @@ def test_free_speech_never_moves_the_session():
     baseline, _ = run("rose_thorn_bud")
     listen = next(e for e in baseline if isinstance(e, Listen))
     events, _ = run(
-        "rose_thorn_bud", [(listen.t + 3.0, Utterance(None, {}, "I wish the rain would stop"))]
+        "rose_thorn_bud", [(listen.t + 3.0, IntentResult("I wish the rain would stop", None, 0.0))]
     )
     assert events == baseline
 

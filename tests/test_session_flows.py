@@ -11,16 +11,16 @@ from voice_coach.coaching.session import (
     Say,
     Session,
     State,
-    Utterance,
     estimate_speech_seconds,
     simulate,
 )
+from voice_coach.understanding.intent import IntentResult
 
 EXERCISES = load_exercises()
 
 
 def said(intent, **slots):
-    return Utterance(intent, slots, intent)
+    return IntentResult(intent or "", intent, 100.0, slots)
 
 
 def agree(listen):

@@ -13,10 +13,10 @@ from voice_coach.coaching.session import (
     End,
     Session,
     State,
-    Utterance,
     estimate_speech_seconds,
     simulate,
 )
+from voice_coach.understanding.intent import IntentResult
 
 EXERCISES = load_exercises()
 INTENTS = [*sorted(CONTROLS | {"number", "breathing"}), None]
@@ -35,7 +35,8 @@ utterances = st.lists(
 def play(name, said):
     clock = VirtualClock()
     session = Session(EXERCISES[name], clock, estimate_speech_seconds)
-    inputs = [(t, Utterance(intent, {"value": value})) for t, intent, value in said]
+    inputs = [(t, IntentResult(intent or "", intent, 100.0, {"value": value}))
+              for t, intent, value in said]
     return simulate(session, clock, inputs), session
 
 

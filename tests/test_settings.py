@@ -10,7 +10,6 @@ from voice_coach import paths
 from voice_coach.settings import (
     BreathSettings,
     NightSettings,
-    PeopleSettings,
     Settings,
     SpeechSettings,
     VoiceChoice,

@@ -13,6 +13,7 @@ from voice_coach.bench.partner_voice import speak
 from voice_coach.coaching.answers import load_answers
 from voice_coach.coaching.clock import VirtualClock
 from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.events import kind
 from voice_coach.coaching.exercises import load_exercises
 from voice_coach.coaching.session import Start, estimate_speech_seconds
 from voice_coach.hearing.grammar import arpa_language_model
@@ -117,7 +118,7 @@ def test_the_live_loop_joins_a_lone_two_word_wake_word_to_the_request_after_a_pa
                           report=reports.append)
     room.stop = assistant.stop
     assistant.run()
-    assert [(r.kind, r.text) for r in reports if r.kind == "start"] == [("start", "hug")]
+    assert [(kind(r), r.exercise) for r in reports if kind(r) == "start"] == [("start", "hug")]
 
 
 def test_the_grammar_offers_each_sentence_after_a_two_word_wake_word():

@@ -19,19 +19,24 @@ import logging
 import queue
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import numpy as np
 
 from .audio.echo_cancel import EchoCanceller
+from .audio.endpointing import Endpointer
 from .audio.microphone import Chunk
 from .audio.types import Audio
 from .audio.wav_file import resample
 from .coaching.clock import Clock
 from .coaching.dialog import Dialog, Heard
+from .coaching.events import Notice, Ready, Told, Underrun
 from .coaching.session import Cue, End, Event, Interrupt, Listen, Say, Start
 from .errors import AudioDeviceError, VoiceCoachError
+from .hearing.recognition import Recognizer
 from .keyboard import NoMicrophone, NoSpeaker
+from .understanding.intent import IntentResult
 from .voice import cues
 from .voice.read_ahead import InPlace, ReadAhead
 
@@ -87,24 +92,55 @@ class LeadClock:
         self.base.sleep(seconds)
 
 
-@dataclass(frozen=True)
-class Report:
-    """Something the loop tells the person at the terminal (and the tests): an event with the
-    monotonic time it reached the speaker, or a heard utterance."""
+class MicrophoneLike(Protocol):
+    """What the loop reads sound from: the Microphone, NoMicrophone, or a test's room."""
 
-    t: float
-    kind: str
-    """say, cue, heard, start, end, warning."""
-    text: str = ""
-    detail: dict | None = None
+    rate: int
+    overflows: int
+    """Blocks of sound lost so far (the loop says once that something was missed)."""
+
+    def __enter__(self) -> MicrophoneLike: ...
+    def __exit__(self, *exc: object) -> None: ...
+    def read(self, timeout: float) -> Chunk | None: ...
+
+
+class Playing(Protocol):
+    """A sound handed to the speaker: `start` is None until it has begun."""
+
+    start: float | None
+    end: float
+
+
+class SpeakerLike(Protocol):
+    """What the loop plays through: the Speaker, NoSpeaker, or a test's silent speaker."""
+
+    rate: int
+    underflows: int
+    """Blocks the sound card was given too late so far."""
+    active: bool
+    """The output stream is still running (False once its device is gone)."""
+    is_playing: bool
+
+    def play(self, audio: Audio, at: float | None = None,
+             after: Playing | None = None) -> Playing: ...
+    def stop(self) -> float: ...
+    def close(self) -> None: ...
+
+
+class SynthesizerLike(Protocol):
+    """What the loop speaks with: a rendered voice (Piper, or the system voice)."""
+
+    def render_sentences(self, text: str, rate_wpm: int, volume: float) -> Iterator[Audio]: ...
+    def planned_seconds(self, text: str, rate_wpm: int) -> float: ...
 
 
 class Assistant:
     """Runs the dialog against real audio until `stop()` is called (from any thread)."""
 
-    def __init__(self, dialog: Dialog, recognizer, synthesizer, speaker, microphone, endpointer,
-                 clock: Clock, report: Callable[[Report], None] = lambda report: None,
-                 reopen: Callable[[], tuple[object, object]] | None = None,
+    def __init__(self, dialog: Dialog, recognizer: Recognizer, synthesizer: SynthesizerLike,
+                 speaker: SpeakerLike, microphone: MicrophoneLike, endpointer: Endpointer,
+                 clock: Clock, report: Callable[[Told], None] = lambda event: None,
+                 reopen: Callable[[], tuple[MicrophoneLike, SpeakerLike]] | None = None,
                  prerender: Callable[[str, object], object] | None = None,
                  read_ahead: Callable[[Iterator[Audio]], object] = InPlace) -> None:
         """`reopen()` returns a new (microphone, speaker) pair or raises AudioDeviceError; with it,
@@ -153,8 +189,8 @@ class Assistant:
         self.microphone.__enter__()
         try:
             # a new stream's settling is not an underrun
-            self._underflows_seen = getattr(self.speaker, "underflows", 0)
-            self.report(Report(self.clock.now(), "ready"))
+            self._underflows_seen = self.speaker.underflows
+            self.report(Ready(self.clock.now()))
             while not self._stopping.is_set():
                 self._step()
         finally:
@@ -213,11 +249,10 @@ class Assistant:
             self._on_utterance(utterance)
 
     def _notice_underruns(self) -> None:
-        underflows = getattr(self.speaker, "underflows", 0)
+        underflows = self.speaker.underflows
         if underflows > self._underflows_seen:
             # for the benchmark's count (`--json-events`); a person is not told of each one
-            self.report(Report(self.clock.now(), "underrun", "",
-                               {"count": underflows - self._underflows_seen}))
+            self.report(Underrun(self.clock.now(), underflows - self._underflows_seen))
         if underflows > self._underflows_seen and self.speaker.is_playing:
             self._broken_until = self.clock.now() + BROKEN_HOLD_S
         self._underflows_seen = underflows
@@ -307,7 +342,7 @@ class Assistant:
     def _tell_lost_sound(self) -> None:
         """Input overflow (the machine was too busy to take the microphone's sound): say so once,
         in case a request was cut, and carry on."""
-        overflows = getattr(self.microphone, "overflows", 0)
+        overflows = self.microphone.overflows
         if overflows > self._overflows_told:
             self._overflows_told = overflows
             self._warn("Some sound from the microphone was lost (the computer was busy); "
@@ -332,7 +367,8 @@ class Assistant:
         self._unheard.clear()
         self.endpointer.flush()
         if not self.dialog.idle:
-            self._render(self.dialog.heard(_Command("pause", "pause")))
+            # a control the loop itself gives: pause while the devices are away
+            self._render(self.dialog.heard(IntentResult("pause", "pause", 100.0, woke=True)))
 
     def _try_reconnect(self) -> None:
         now = self.clock.now()
@@ -344,7 +380,7 @@ class Assistant:
             devices = microphone, speaker = self._reopen()
             microphone.__enter__()
             # A server that is still starting accepts streams that then stall: wait for sound.
-            if microphone.read(timeout=1.0) is None or not getattr(speaker, "active", True):
+            if microphone.read(timeout=1.0) is None or not speaker.active:
                 raise AudioDeviceError("the devices opened but stay silent")
         except AudioDeviceError:
             for device in devices:
@@ -356,7 +392,7 @@ class Assistant:
         paused = not self.dialog.idle
         message = ("The sound is back. Say resume when you are ready." if paused
                    else "The sound is back, I'm listening.")
-        self.report(Report(now, "warning", message))
+        self.report(Notice(now, message))
         self._say(Say(self.dialog.clock.now(), message, self.dialog.delivery.rate,
                       self.dialog.delivery.volume), now=True, script=False)
 
@@ -365,8 +401,7 @@ class Assistant:
     def _render(self, events: list[Event | Heard], reply: bool = False) -> None:
         for event in events:
             if isinstance(event, Heard):
-                self.report(Report(self.clock.now(), "heard", event.text,
-                                   {"intent": event.intent, "slots": event.slots}))
+                self.report(replace(event, t=self.clock.now()))
             elif isinstance(event, Interrupt):
                 self._silence()
             elif isinstance(event, Say):
@@ -376,10 +411,9 @@ class Assistant:
             elif isinstance(event, Start):
                 if self._prerender is not None:
                     self._prerender(event.exercise, self.dialog.delivery)
-                self.report(Report(self.clock.now(), "start", event.exercise))
+                self.report(replace(event, t=self.clock.now()))
             elif isinstance(event, End):
-                self.report(Report(self.clock.now(), "end", event.exercise,
-                                   {"completed": event.completed}))
+                self.report(replace(event, t=self.clock.now()))
             elif isinstance(event, Listen):
                 pass  # the microphone is always open; the dialog knows what it waits for
 
@@ -400,7 +434,7 @@ class Assistant:
         playback = self.speaker.play(audio, at=at)
         self._unheard.append((playback, audio))
         self._continuing.append(_Continuing(event, self._read_ahead(sentences), playback, script))
-        self.report(Report(at, "say", event.text, {"seconds": round(seconds, 3)}))
+        self.report(replace(event, t=at, seconds=seconds))
 
     def _continue_speech(self) -> None:
         """Each sentence follows the one before it to the sample, once that one has started
@@ -430,7 +464,7 @@ class Assistant:
         sound = cues.cue(event.phase)
         at = self.clock.now() if now else event.t
         self._unheard.append((self.speaker.play(sound, at=at), sound))
-        self.report(Report(at, "cue", event.phase))
+        self.report(replace(event, t=at))
 
     def _silence(self) -> None:
         # What was cut off is not reported as finished: the dialog decides what comes next.
@@ -447,7 +481,7 @@ class Assistant:
 
     def _warn(self, message: str) -> None:
         log.warning(message)
-        self.report(Report(self.clock.now(), "warning", message))
+        self.report(Notice(self.clock.now(), message))
 
 
 @dataclass
@@ -458,17 +492,6 @@ class _Continuing:
     sentences: ReadAhead | InPlace
     playing: object
     script: bool
-
-
-@dataclass(frozen=True)
-class _Command:
-    """A control the loop itself gives the dialog (pause when the devices go away)."""
-
-    intent: str
-    text: str = ""
-    score: float = 100.0
-    slots: dict = field(default_factory=dict)
-    woke: bool = True
 
 
 def _at_rate(audio, rate: int) -> np.ndarray:

@@ -11,6 +11,7 @@ class NoMicrophone:
     """A microphone that hears nothing: the loop still ticks, requests come typed."""
 
     rate = 16000
+    overflows = 0
 
     def __enter__(self) -> NoMicrophone:
         return self
@@ -35,6 +36,8 @@ class NoSpeaker:
     would have taken aloud, so the session keeps its pace."""
 
     rate = 16000
+    underflows = 0
+    active = True
 
     def __init__(self) -> None:
         self._until = 0.0

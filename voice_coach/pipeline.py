@@ -4,11 +4,10 @@ A missing device does not end the program: the coach falls back to keyboard mode
 
 from __future__ import annotations
 
-import json
 import sys
 from dataclasses import dataclass
 
-from .assistant import Assistant, LeadClock, Report
+from .assistant import Assistant, LeadClock
 from .audio.devices import rescan_devices
 from .audio.endpointing import EarlyRecognizer, Endpointer
 from .audio.microphone import Microphone
@@ -16,10 +15,12 @@ from .audio.priority import raise_for_audio
 from .audio.speaker import Speaker
 from .coaching.answers import load_answers
 from .coaching.clock import RealClock
-from .coaching.dialog import Dialog
+from .coaching.dialog import Dialog, Heard
+from .coaching.events import Notice, Told
+from .coaching.events import as_json as as_json_line
 from .coaching.exercises import load_exercises
 from .coaching.history import History
-from .coaching.session import estimate_speech_seconds
+from .coaching.session import Cue, Say, estimate_speech_seconds
 from .errors import AudioDeviceError, RecognizerError, VoiceCoachError
 from .hearing.recognition_process import RecognizerProcess
 from .keyboard import NoMicrophone, NoSpeaker
@@ -127,20 +128,17 @@ def _open_speaker(device, warn):
 
 
 def _printer(say, warn, as_json: bool):
-    def report(item: Report) -> None:
+    def report(event: Told) -> None:
         if as_json:
-            say(json.dumps({"t": round(item.t, 4), "event": item.kind, "text": item.text,
-                            **(item.detail or {})}, ensure_ascii=False))
-            return
-        if item.kind == "say":
-            say(f"coach: {item.text}")
-        elif item.kind == "cue":
-            say(f"   ({item.text.replace('_', ' ')})")
-        elif item.kind == "heard":
-            intent = (item.detail or {}).get("intent")
-            say(f"heard: {item.text}" + ("" if intent else "   (not for the coach)"))
-        elif item.kind == "warning":
-            warn(item.text)
+            say(as_json_line(event))
+        elif isinstance(event, Say):
+            say(f"coach: {event.text}")
+        elif isinstance(event, Cue):
+            say(f"   ({event.phase.replace('_', ' ')})")
+        elif isinstance(event, Heard):
+            say(f"heard: {event.text}" + ("" if event.intent else "   (not for the coach)"))
+        elif isinstance(event, Notice):
+            warn(event.text)
 
     return report
 

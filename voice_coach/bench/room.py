@@ -43,9 +43,12 @@ SILENCE_DB = -45.0
 
 @dataclass(frozen=True)
 class CoachEvent:
+    """One line of the coach's `--json-events`, as the tests read it."""
+
     t: float
     event: str
-    text: str
+    what: str
+    """What was said or heard, the cue's phase, or the exercise: what a test waits for."""
     detail: dict
 
 
@@ -67,20 +70,20 @@ class LiveCoach:
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_errors, daemon=True).start()
 
-    def wait_for(self, kind: str, timeout: float, text: str | None = None,
+    def wait_for(self, kind: str, timeout: float, what: str | None = None,
                  after: float | None = None) -> CoachEvent:
-        """The next event of `kind` (containing `text`, stamped later than `after`); events of
-        other kinds read meanwhile are passed over (they stay in `log`)."""
+        """The next event of `kind` (its `what` containing `what`, stamped later than `after`);
+        events of other kinds read meanwhile are passed over (they stay in `log`)."""
         deadline = time.monotonic() + timeout
         while (left := deadline - time.monotonic()) > 0:
             try:
                 event = self.events.get(timeout=left)
             except queue.Empty:
                 break
-            if event.event == kind and (text is None or text in event.text) \
+            if event.event == kind and (what is None or what in event.what) \
                     and (after is None or event.t > after):
                 return event
-        recent = "; ".join(f"{e.event} {e.text!r} {e.detail or ''}" for e in self.log[-8:])
+        recent = "; ".join(f"{e.event} {e.what!r} {e.detail or ''}" for e in self.log[-8:])
         raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
                            f"events: {recent or 'none'}; on stderr: "
                            f"{' | '.join(self.errors[-10:]) or 'nothing'}")
@@ -134,7 +137,8 @@ class LiveCoach:
                 raw = json.loads(line)
             except json.JSONDecodeError:
                 continue
-            event = CoachEvent(raw.pop("t"), raw.pop("event"), raw.pop("text", ""), raw)
+            what = next((raw.pop(key) for key in ("text", "phase", "exercise") if key in raw), "")
+            event = CoachEvent(raw.pop("t"), raw.pop("event"), what, raw)
             self.log.append(event)
             self.events.put(event)
 
@@ -286,7 +290,7 @@ def _ask(room: VirtualRoom, coach: LiveCoach, text: str, kind: str, match: str |
         playback = room.play_partner(audio)
         playback.wait(timeout=15)
         try:
-            return audio, playback.start, coach.wait_for(kind, timeout=8, text=match)
+            return audio, playback.start, coach.wait_for(kind, timeout=8, what=match)
         except TimeoutError:
             time.sleep(2.0)
     return None
@@ -336,6 +340,6 @@ def _cue_errors(room: VirtualRoom, coach: LiveCoach, breaths: int) -> list[float
         coach.wait_for("end", timeout=breaths * 12 + 120)
         time.sleep(1.0)
         recording = ears.recording()
-    cue_events = [e for e in coach.log if e.event == "cue" and e.text in ("inhale", "exhale")]
-    errors = [cue_onset_error(recording, e.text, e.t) for e in cue_events]
+    cue_events = [e for e in coach.log if e.event == "cue" and e.what in ("inhale", "exhale")]
+    errors = [cue_onset_error(recording, e.what, e.t) for e in cue_events]
     return [error for error in errors if error is not None]

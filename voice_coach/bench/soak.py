@@ -29,14 +29,16 @@ from pathlib import Path
 
 import numpy as np
 
-from ..assistant import Assistant, LeadClock, Report
+from ..assistant import Assistant, LeadClock
 from ..audio.microphone import Chunk
 from ..audio.wav_file import resample
 from ..coaching.answers import load_answers
 from ..coaching.clock import VirtualClock
-from ..coaching.dialog import Dialog
+from ..coaching.dialog import Dialog, Heard
+from ..coaching.events import Notice, Told
 from ..coaching.exercises import load_exercises
 from ..coaching.history import History
+from ..coaching.session import End, Say, Start
 from ..settings import Settings
 from ..understanding.catalog import load_catalog
 from ..understanding.intent import IntentMatcher
@@ -169,6 +171,8 @@ class NightSpeaker:
     """A speaker on the virtual clock: plays nothing, takes the time the sound lasts."""
 
     rate = RATE
+    underflows = 0
+    active = True
 
     def __init__(self, clock: VirtualClock) -> None:
         self._clock = clock
@@ -197,6 +201,7 @@ class NightMicrophone:
     mixed in when the evening's script says so. Reading it is what moves time forward."""
 
     rate = RATE
+    overflows = 0
 
     def __init__(self, clock: VirtualClock, lines: dict[str, np.ndarray], until: float,
                  is_idle: Callable[[], bool], is_quiet: Callable[[], bool],
@@ -361,20 +366,20 @@ def run_soak(hours: float = 8.0, seed: int = 0, model: str | None = None,
                       tuple(samples), counts, microphone.stuck_loops, tuple(crashes))
 
 
-def _counter(counts: Counts) -> Callable[[Report], None]:
-    def count(report: Report) -> None:
-        if report.kind == "heard":
+def _counter(counts: Counts) -> Callable[[Told], None]:
+    def count(event: Told) -> None:
+        if isinstance(event, Heard):
             counts.heard += 1
-            counts.understood += bool((report.detail or {}).get("intent"))
-        elif report.kind == "start":
+            counts.understood += bool(event.intent)
+        elif isinstance(event, Start):
             counts.sessions_started += 1
-        elif report.kind == "end":
-            counts.sessions_completed += bool((report.detail or {}).get("completed"))
-        elif report.kind == "say":
+        elif isinstance(event, End):
+            counts.sessions_completed += event.completed
+        elif isinstance(event, Say):
             counts.replies += 1
-        elif report.kind == "warning":
+        elif isinstance(event, Notice):
             counts.warnings += 1
-            counts.last_warnings.append(report.text)
+            counts.last_warnings.append(event.text)
 
     return count
 

@@ -12,9 +12,10 @@ from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import Enum
-from typing import Any, Protocol
+from typing import Protocol
 
 from ..settings import Settings
+from ..understanding.intent import IntentResult
 from ..understanding.templates import number_words
 from ..understanding.wake_word import WakeWord
 from . import progress as progress_module
@@ -43,17 +44,9 @@ SHARING_WORDS = 4
 """While a partner shares, an utterance longer than this is their sharing, not a command."""
 
 
-class Understood(Protocol):
-    """What the dialog reads from an IntentResult."""
-
-    text: str
-    intent: str | None
-    slots: Mapping[str, Any]
-    woke: bool
-
-
 class Matcher(Protocol):
-    def match(self, text: str, allowed: Collection[str] | None = None) -> Understood: ...
+    def match(self, text: str, allowed: Collection[str] | None = None,
+              confirmed: bool = True) -> IntentResult: ...
 
 
 class HistoryLike(Protocol):
@@ -147,9 +140,9 @@ class Dialog:
         if restrict is not None:
             allowed = frozenset(restrict) if allowed is None else allowed & frozenset(restrict)
         result = self.matcher.match(rest, allowed=allowed, confirmed=confirmed)
-        return self.heard(_Result(text, result.intent, dict(result.slots), woke))
+        return self.heard(replace(result, text=text, woke=woke))
 
-    def heard(self, result: Understood) -> list[Event | Heard]:
+    def heard(self, result: IntentResult) -> list[Event | Heard]:
         self._run_due()
         now = self.clock.now()
         woke = result.woke or self._split_wake(result.text)[0]
@@ -157,7 +150,7 @@ class Dialog:
         slots = dict(result.slots) if intent else {}
         self._emit(Heard(now, result.text, intent, slots))
         if self.mode is Mode.EXERCISE:
-            self._take(self.session.heard(_Result(result.text, intent, slots, woke)))
+            self._take(self.session.heard(replace(result, intent=intent, slots=slots, woke=woke)))
             self._after_session()
         elif intent is not None:
             self._respond(intent, slots, result.text)
@@ -231,7 +224,7 @@ class Dialog:
 
     # ---- deciding -----------------------------------------------------------------------------
 
-    def _gate(self, result: Understood, woke: bool) -> str | None:
+    def _gate(self, result: IntentResult, woke: bool) -> str | None:
         """The intent that counts in this mode, or None."""
         intent = result.intent
         if intent is None:
@@ -419,14 +412,6 @@ class Dialog:
         """Whether `text` is addressed by the configured wake word, and the rest of it."""
         woke, rest = self.wake.split(re.findall(r"[a-z0-9']+", text.lower()))
         return woke, " ".join(rest)
-
-
-@dataclass(frozen=True)
-class _Result:
-    text: str
-    intent: str | None
-    slots: dict
-    woke: bool
 
 
 def _word_count(text: str) -> int:

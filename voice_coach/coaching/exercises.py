@@ -8,6 +8,7 @@ import re
 import string
 import tomllib
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 
 from ..errors import ExerciseError
@@ -26,17 +27,32 @@ EXERCISE_IDS = (
     "gentle_start",
 )
 CUE_PHASES = frozenset({"inhale", "hold", "exhale", "timer_start", "timer_end"})
-# Every kind of step, and the options it may carry besides its own key.
-STEP_OPTIONS: dict[str, frozenset[str]] = {
-    "say": frozenset(),
-    "cue": frozenset(),
-    "silence": frozenset(),
-    "timer": frozenset({"start_cue", "end_cue"}),
-    "breathe": frozenset({"inhale", "hold", "exhale"}),
-    "prompt": frozenset({"seconds", "end_cue"}),
-    "rating": frozenset({"label", "say_back", "seconds"}),
-    "ask": frozenset({"seconds", "if_no"}),
+
+
+class StepKind(StrEnum):
+    """What a step does; each is also the key that names it in an exercise file."""
+
+    SAY = "say"
+    CUE = "cue"
+    SILENCE = "silence"
+    TIMER = "timer"
+    BREATHE = "breathe"
+    PROMPT = "prompt"
+    RATING = "rating"
+    ASK = "ask"
+
+
+STEP_OPTIONS: dict[StepKind, frozenset[str]] = {
+    StepKind.SAY: frozenset(),
+    StepKind.CUE: frozenset(),
+    StepKind.SILENCE: frozenset(),
+    StepKind.TIMER: frozenset({"start_cue", "end_cue"}),
+    StepKind.BREATHE: frozenset({"inhale", "hold", "exhale"}),
+    StepKind.PROMPT: frozenset({"seconds", "end_cue"}),
+    StepKind.RATING: frozenset({"label", "say_back", "seconds"}),
+    StepKind.ASK: frozenset({"seconds", "if_no"}),
 }
+"""The options each kind of step may carry besides its own key."""
 # {first} and {second} name the partners anywhere; {partner} and {other} only inside a turn.
 _BOTH_NAMES = frozenset({"first", "second"})
 _TURN_NAMES = _BOTH_NAMES | {"partner", "other"}
@@ -45,9 +61,9 @@ _ID = re.compile(r"^[a-z][a-z0-9_]*$")
 
 @dataclass(frozen=True)
 class Step:
-    """One thing the coach does. `kind` is a key of STEP_OPTIONS; unused fields keep defaults."""
+    """One thing the coach does; the fields its kind does not use keep their defaults."""
 
-    kind: str
+    kind: StepKind
     text: str = ""
     """What the coach says (say, prompt, rating, ask); may name {first}, {second}, and inside an
     each_partner turn {partner} (whose turn it is) and {other}."""
@@ -201,7 +217,7 @@ def _parse_single(raw: object, where: str, names: frozenset[str]) -> Step:
             f'{where}: a rating needs a label (what is rated, e.g. "stress") '
             f"so the history can tell ratings apart; add one."
         )
-    return Step(kind=kind, **fields)
+    return Step(kind=StepKind(kind), **fields)
 
 
 def _with_partner(step: Step, partner: int) -> Step:

@@ -16,13 +16,14 @@ import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import Enum
-from typing import Protocol
+from enum import Enum, StrEnum
 
 from ..understanding.catalog import CONTROL_INTENTS
+from ..understanding.intent import IntentResult
 from ..understanding.templates import number_words
 from .clock import Clock, VirtualClock
-from .exercises import Exercise, Step
+from .exercises import Exercise, Step, StepKind
+from .history import Rating
 
 SpeechSeconds = Callable[[str, float], float]
 """How long `text` takes to say at `rate` words per minute (the synthesizer knows; chat guesses)."""
@@ -37,11 +38,15 @@ PAUSE_LIMIT = 30 * 60.0
 
 
 
-class IntentLike(Protocol):
-    """What the session needs from an IntentResult."""
+class AfterSpeech(StrEnum):
+    """What a step does once its script speech has been said."""
 
-    intent: str | None
-    slots: dict
+    NEXT = "next"
+    """Go on to the next step."""
+    LISTEN = "listen"
+    """Wait for the partners (a prompt, a rating, a question)."""
+    END = "end"
+    """End the exercise (it was closed early)."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ class Say:
     text: str
     rate: float
     volume: float
+    seconds: float | None = None
+    """How long it sounds, once the live loop has rendered it; unknown before."""
 
 
 @dataclass(frozen=True)
@@ -136,12 +143,6 @@ class End:
 
 Event = Say | Cue | Listen | Interrupt | Start | End
 
-
-@dataclass(frozen=True)
-class Rating:
-    label: str
-    """"first partner: stress": the exercise's label, never a name or anything said."""
-    value: int
 
 
 class State(Enum):
@@ -226,7 +227,7 @@ class Session:
         self._partners = partners
         self._breath = breath
         self._breaths = breaths
-        self._steps = ((Step(kind="say", text=preamble),) if preamble else ()) + exercise.steps
+        self._steps = ((Step(kind=StepKind.SAY, text=preamble),) if preamble else ()) + exercise.steps
         self._index = 0
         self._agenda: list[tuple[float, int, tuple]] = []
         self._order = itertools.count()
@@ -235,7 +236,7 @@ class Session:
         self._paused_from = State.READY
         self._at = 0.0
         self._events: list[Event] = []
-        self._after_speech = "next"
+        self._after_speech = AfterSpeech.NEXT
         self._script_say = Say(0.0, "", delivery.rate, delivery.volume)
         self._last_script = ""
         self._breath_index = 0
@@ -276,7 +277,7 @@ class Session:
             self._speech_done()
         return self._drain()
 
-    def heard(self, result: IntentLike) -> list[Event]:
+    def heard(self, result: IntentResult) -> list[Event]:
         """React to one utterance. Free speech (intent None) never moves the session."""
         self._run_due()
         if self.state in (State.READY, State.ENDED) or result.intent is None:
@@ -291,7 +292,7 @@ class Session:
         return self._drain()
 
     @property
-    def _handlers(self) -> dict[str, Callable[[IntentLike], None]]:
+    def _handlers(self) -> dict[str, Callable[[IntentResult], None]]:
         """What each intent does during an exercise; an intent not here is ignored."""
         adjust = dict.fromkeys(ADJUSTMENTS, self._on_adjust)
         return {"stop": self._on_stop, "pause": self._on_pause, "resume": self._on_resume,
@@ -347,12 +348,12 @@ class Session:
 
     # ---- controls -----------------------------------------------------------------------------
 
-    def _on_stop(self, _: IntentLike) -> None:
+    def _on_stop(self, _: IntentResult) -> None:
         self._emit(Interrupt(self._real(self._at)))
         self._say_now("Okay, stopping here.")
         self._finish(completed=False)
 
-    def _on_pause(self, _: IntentLike) -> None:
+    def _on_pause(self, _: IntentResult) -> None:
         if self.state is State.PAUSED:
             self._say_now(_HELP["paused"])
             return
@@ -364,14 +365,14 @@ class Session:
         self._fire(Trigger.PAUSE, State.PAUSED)
         self._say_now("Paused. Say resume when you're ready.")
 
-    def _on_resume(self, result: IntentLike) -> None:
+    def _on_resume(self, result: IntentResult) -> None:
         if self.state is State.PAUSED:
             self._resume(quietly=False)
         else:
             # "okay, we're ready" / "go on" answers "say yes when you're ready"
             self._on_yes(result)
 
-    def _on_repeat(self, _: IntentLike) -> None:
+    def _on_repeat(self, _: IntentResult) -> None:
         if self.state is State.TIMING:
             self._aside(self._last_script or _HELP[self._help_key()])
         elif self.state is State.SPEAKING:
@@ -381,20 +382,20 @@ class Session:
         else:
             self._enter(self._index, Trigger.STEP)
 
-    def _on_next(self, _: IntentLike) -> None:
+    def _on_next(self, _: IntentResult) -> None:
         if self.state is State.SPEAKING:
             self._emit(Interrupt(self._real(self._at)))
         self._enter(self._index + 1, Trigger.STEP)
 
-    def _on_yes(self, result: IntentLike) -> None:
+    def _on_yes(self, result: IntentResult) -> None:
         if self.state is State.LISTENING and self.step is not None and self.step.kind == "ask":
             self._on_next(result)
 
-    def _on_no(self, _: IntentLike) -> None:
+    def _on_no(self, _: IntentResult) -> None:
         if self.state is State.LISTENING and self.step is not None and self.step.kind == "ask":
             self._close_early(self.step.if_no or "All right, let's leave it there.")
 
-    def _on_number(self, result: IntentLike) -> None:
+    def _on_number(self, result: IntentResult) -> None:
         step = self.step
         value = result.slots.get("value")
         if self.state is not State.LISTENING or step is None or step.kind != "rating":
@@ -407,18 +408,19 @@ class Session:
         if step.say_back:
             self._agenda.clear()
             self._fire(Trigger.ANSWER, State.SPEAKING)
-            self._speak(self._fill(step.say_back, step, value=number_words(value)), then="next")
+            said_back = self._fill(step.say_back, step, value=number_words(value))
+            self._speak(said_back, then=AfterSpeech.NEXT)
         else:
             self._enter(self._index + 1, Trigger.STEP)
 
-    def _on_adjust(self, result: IntentLike) -> None:
+    def _on_adjust(self, result: IntentResult) -> None:
         self.delivery, said = self.delivery.adjusted(result.intent)
         self._aside(said)
 
-    def _on_help(self, _: IntentLike) -> None:
+    def _on_help(self, _: IntentResult) -> None:
         self._aside(_HELP[self._help_key()])
 
-    def _on_time_left(self, _: IntentLike) -> None:
+    def _on_time_left(self, _: IntentResult) -> None:
         self._aside(f"{about(self.seconds_left()).capitalize()} left.")
 
     # ---- the machine --------------------------------------------------------------------------
@@ -444,9 +446,8 @@ class Session:
             return
         if step.kind in ("say", "prompt", "rating", "ask"):
             self._fire(trigger, State.SPEAKING)
-            self._speak(
-                self._fill(step.text, step), then="next" if step.kind == "say" else "listen"
-            )
+            then = AfterSpeech.NEXT if step.kind is StepKind.SAY else AfterSpeech.LISTEN
+            self._speak(self._fill(step.text, step), then=then)
             return
         self._fire(trigger, State.TIMING)
         if step.kind == "cue":
@@ -507,9 +508,9 @@ class Session:
             self._time_up()
 
     def _speech_done(self) -> None:
-        if self._after_speech == "end":
+        if self._after_speech is AfterSpeech.END:
             self._finish(completed=False)
-        elif self._after_speech == "next":
+        elif self._after_speech is AfterSpeech.NEXT:
             self._enter(self._index + 1, Trigger.STEP)
         else:
             step = self.step
@@ -549,7 +550,7 @@ class Session:
     def _close_early(self, text: str) -> None:
         self._agenda.clear()
         self._fire(Trigger.CLOSE, State.SPEAKING)
-        self._speak(text, then="end")
+        self._speak(text, then=AfterSpeech.END)
 
     def _finish(self, completed: bool) -> None:
         self._agenda.clear()
@@ -559,11 +560,11 @@ class Session:
 
     # ---- speech -------------------------------------------------------------------------------
 
-    def _speak(self, text: str, then: str) -> None:
+    def _speak(self, text: str, then: AfterSpeech) -> None:
         """Script speech: the step waits for it."""
         self._after_speech = then
         self._script_say = Say(self._real(self._at), text, self.delivery.rate, self.delivery.volume)
-        if then != "end":
+        if then is not AfterSpeech.END:
             self._last_script = text
         self._emit(self._script_say)
         self._schedule(self._at + self._speech_seconds(text, self.delivery.rate), ("speech_done",))
@@ -686,20 +687,11 @@ def about(seconds: float) -> str:
     return "about a minute" if minutes == 1 else f"about {minutes} minutes"
 
 
-@dataclass(frozen=True)
-class Utterance:
-    """A heard utterance for `simulate` and tests: the parts of an IntentResult a session reads."""
-
-    intent: str | None
-    slots: dict
-    text: str = ""
-
-
 def simulate(
     session: Session,
     clock: VirtualClock,
-    said: list[tuple[float, IntentLike]] = (),
-    answer: Callable[[Listen], IntentLike | None] | None = None,
+    said: list[tuple[float, IntentResult]] = (),
+    answer: Callable[[Listen], IntentResult | None] | None = None,
 ) -> list[Event]:
     """Run a session to its end on a virtual clock, nothing waiting: `said` are utterances at
     clock times; `answer` may reply the moment the coach listens (plan answers "yes")."""

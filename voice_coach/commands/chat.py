@@ -6,7 +6,6 @@ session prints in milliseconds; `--json` prints one event per line for scripts a
 from __future__ import annotations
 
 import argparse
-import json
 import queue
 import sys
 import threading
@@ -19,6 +18,7 @@ from typing import Protocol
 from ..coaching.answers import load_answers
 from ..coaching.clock import Clock, RealClock, VirtualClock
 from ..coaching.dialog import Dialog, Heard, Mode
+from ..coaching.events import as_json
 from ..coaching.exercises import load_exercises
 from ..coaching.history import History, Rating, SessionRecord
 from ..coaching.session import Cue, End, Event, Say, Start, estimate_speech_seconds
@@ -62,9 +62,8 @@ def run(args: argparse.Namespace) -> int:
     source = ListedTurns(turns) if virtual else TypedTurns(turns)
     start = clock.now()
     for event in converse(dialog, clock, source):
-        line = as_json(event, start) if args.json else as_text(event, start)
-        if line is not None:
-            print(line, flush=True)
+        if isinstance(event, SHOWN):
+            print(as_json(event, start) if args.json else as_text(event, start), flush=True)
     for problem in problems:
         print(f"voice-coach: {problem}", file=sys.stderr)
     return 2 if problems else 0
@@ -208,35 +207,11 @@ def _next_moment(dialog: Dialog, clock: Clock, start: float, turn: Turn | None) 
     return min((moment for moment in moments if moment is not None), default=None)
 
 
-def as_json(event: Event | Heard, start: float) -> str | None:
-    """The contract's events; None for the live loop's own (listen, interrupt)."""
-    fields: dict = {"t": round(event.t - start, 3)}
-    if isinstance(event, Say):
-        fields |= {
-            "event": "say",
-            "text": event.text,
-            "rate": round(event.rate),
-            "volume": round(event.volume, 2),
-        }
-    elif isinstance(event, Cue):
-        fields |= {"event": "cue", "phase": event.phase}
-    elif isinstance(event, Heard):
-        fields |= {
-            "event": "heard",
-            "text": event.text,
-            "intent": event.intent,
-            "slots": event.slots,
-        }
-    elif isinstance(event, Start):
-        fields |= {"event": "start", "exercise": event.exercise}
-    elif isinstance(event, End):
-        fields |= {"event": "end", "exercise": event.exercise, "completed": event.completed}
-    else:
-        return None
-    return json.dumps(fields, ensure_ascii=False)
+SHOWN = (Say, Cue, Heard, Start, End)
+"""What a chat prints; listen and interrupt are the live loop's business."""
 
 
-def as_text(event: Event | Heard, start: float) -> str | None:
+def as_text(event: Event | Heard, start: float) -> str:
     stamp = f"{event.t - start:7.1f}  "
     if isinstance(event, Say):
         return f"{stamp}coach: {event.text}"
@@ -246,9 +221,7 @@ def as_text(event: Event | Heard, start: float) -> str | None:
         return f"{stamp}heard: {event.text}  -> {event.intent or 'not for the coach'}"
     if isinstance(event, Start):
         return f"{stamp}-- {event.exercise} starts"
-    if isinstance(event, End):
-        return f"{stamp}-- {event.exercise} {'completed' if event.completed else 'stopped'}"
-    return None
+    return f"{stamp}-- {event.exercise} {'completed' if event.completed else 'stopped'}"
 
 
 class Rehearsal:

@@ -5,12 +5,12 @@ ordinary run — what a therapist editing the file wants to see."""
 from __future__ import annotations
 
 import argparse
-import json
 
 from ..coaching.clock import VirtualClock
 from ..coaching.dialog import new_session
+from ..coaching.events import as_json
 from ..coaching.exercises import load_exercises
-from ..coaching.session import Cue, End, Listen, Say, Start, estimate_speech_seconds, simulate
+from ..coaching.session import Cue, Listen, Say, Start, estimate_speech_seconds, simulate
 from ..errors import ExerciseError
 from ..settings import load_settings
 from ..voice.prerender import answer_yes
@@ -26,23 +26,8 @@ def run(args: argparse.Namespace) -> int:
     clock = VirtualClock()
     session = new_session(exercises[args.exercise], settings, clock, estimate_speech_seconds)
     for event in simulate(session, clock, answer=answer_yes):
-        print(json.dumps(_fields(event)) if args.json else _line(event))
+        print(as_json(event) if args.json else _line(event))
     return 0
-
-
-def _fields(event) -> dict:
-    fields = {"t": round(event.t, 3), "event": type(event).__name__.lower()}
-    if isinstance(event, Say):
-        fields["text"] = event.text
-    elif isinstance(event, Cue):
-        fields["phase"] = event.phase
-    elif isinstance(event, Listen):
-        fields |= {"seconds": round(event.until - event.t, 3), "sharing": event.sharing}
-    elif isinstance(event, (Start, End)):
-        fields["exercise"] = event.exercise
-        if isinstance(event, End):
-            fields["completed"] = event.completed
-    return fields
 
 
 def _line(event) -> str:

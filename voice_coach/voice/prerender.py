@@ -12,9 +12,10 @@ import time
 from ..coaching.clock import VirtualClock
 from ..coaching.dialog import new_session
 from ..coaching.exercises import Exercise
-from ..coaching.session import Delivery, Listen, Say, Utterance, estimate_speech_seconds, simulate
+from ..coaching.session import Delivery, Listen, Say, estimate_speech_seconds, simulate
 from ..errors import VoiceCoachError
 from ..settings import Settings
+from ..understanding.intent import IntentResult
 
 log = logging.getLogger(__name__)
 
@@ -29,10 +30,10 @@ def script_lines(exercise: Exercise, settings: Settings, delivery: Delivery) -> 
     return list(dict.fromkeys(lines))
 
 
-def answer_yes(listen: Listen) -> Utterance | None:
+def answer_yes(listen: Listen) -> IntentResult | None:
     """Each partner takes their whole time box and every question is answered "yes"."""
     wants_yes = "yes" in listen.allowed and not listen.sharing and "number" not in listen.allowed
-    return Utterance("yes", {}, "yes") if wants_yes else None
+    return IntentResult("yes", "yes", 100.0) if wants_yes else None
 
 
 class ScriptRenderer:
