@@ -33,6 +33,7 @@ run: setup
 	$(VENV)/bin/voice-coach
 
 test: setup
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q
 
 bench: setup

@@ -3,7 +3,7 @@ Whisper's free reading, each put to the intent matcher. Pure logic on what the e
 what the matcher made of it: no audio, no engine, so every decision is tested on scripted
 readings.
 
-The rules, in order. On the hearing dev set (voice_coach/hearing_dev.py, 324 utterances; the
+The rules, in order. On the hearing dev set (voice_coach/bench/hearing_dev.py, 324 utterances; the
 README has the table) commands were understood 0.938 clean, 0.672 at 10 dB and 0.641 at 5 dB
 (PocketSphinx alone, with RNNoise in hiss, 0.828 / 0.609 / 0.562; Whisper alone 0.766 / 0.469 /
 0.391) and out-of-scope sentences rejected 0.975 / 1.000 / 0.975, noise alone 12 of 12;
