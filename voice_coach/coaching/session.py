@@ -227,7 +227,8 @@ class Session:
         self._partners = partners
         self._breath = breath
         self._breaths = breaths
-        self._steps = ((Step(kind=StepKind.SAY, text=preamble),) if preamble else ()) + exercise.steps
+        said_first = (Step(kind=StepKind.SAY, text=preamble),) if preamble else ()
+        self._steps = said_first + exercise.steps
         self._index = 0
         self._agenda: list[tuple[float, int, tuple]] = []
         self._order = itertools.count()

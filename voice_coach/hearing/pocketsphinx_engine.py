@@ -1,7 +1,8 @@
 """PocketSphinx, the embedded engine: its wheel ships a US English model, so the coach hears
 offline on a fresh machine with no download.
 
-Measured choices (espeak-ng voices, voice_coach/bench/partner_voice.py; numbers in the hearing report):
+Measured choices (espeak-ng voices, voice_coach/bench/partner_voice.py; numbers in the hearing
+report):
 - Every utterance is scaled to one quiet peak level first. The acoustic model was trained on
   recordings far quieter than full scale: a set of phrases at full scale was heard right 53% of
   the time, the same at a peak of 0.05 93%.
