@@ -3,6 +3,7 @@ import numpy as np
 from voice_coach.audio.types import Audio
 from voice_coach.audio.wav_file import resample
 from voice_coach.bench.room import (
+    breathing_settings,
     cue_onset_error,
     first_sound_after,
     reply_latency,
@@ -10,6 +11,7 @@ from voice_coach.bench.room import (
     speech_end,
 )
 from voice_coach.bench.virtual_room import Recording
+from voice_coach.settings import load_settings
 from voice_coach.voice import cues
 
 RATE = 16000
@@ -53,3 +55,19 @@ def test_reply_latency_is_read_off_the_recording_even_when_the_partner_is_placed
     recording = fast_recording(6.0, {2.03: voice.samples,
                                      2.03 + speech_end(0.0, voice) + 0.5: reply})
     assert abs(reply_latency(recording, 2.0, voice) - 0.5) < 0.015
+
+
+def test_the_full_figures_breathe_for_ten_minutes_with_settings_the_coach_accepts(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(breathing_settings(quick=False), encoding="utf-8")
+    settings, warnings = load_settings(path)
+    assert warnings == []
+    assert settings.breathing.count * settings.breathing.cycle_s == 600
+
+
+def test_the_quick_figures_breathe_twelve_times_at_the_default_pace(tmp_path):
+    path = tmp_path / "settings.toml"
+    path.write_text(breathing_settings(quick=True), encoding="utf-8")
+    settings, warnings = load_settings(path)
+    assert warnings == []
+    assert settings.breathing.count == 12

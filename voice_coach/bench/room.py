@@ -29,6 +29,7 @@ import numpy as np
 
 from ..audio.types import Audio
 from ..audio.wav_file import resample
+from ..settings import load_settings
 from ..voice import cues
 from .virtual_room import Recording, VirtualRoom
 
@@ -236,13 +237,21 @@ def percentile_ms(values: list[float], q: float) -> float | None:
     return round(float(np.percentile(values, q)) * 1000, 1) if values else None
 
 
+def breathing_settings(quick: bool) -> str:
+    """The settings for the figures' breathing session: the full run breathes for ten minutes
+    (the load bound's session), as 30 breaths (the most the settings allow) of 8 s in and 12 s
+    out; the quick run, 12 breaths at the default pace."""
+    if quick:
+        return "[breathing]\ncount = 12\n"
+    return "[breathing]\ncount = 30\ninhale_s = 8\nexhale_s = 12\n"
+
+
 def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
-    breaths = 12 if quick else 60  # 60 breaths of 4 s in, 6 s out: a ten-minute session
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as folder:
         home = Path(folder)
         (home / "config").mkdir()
-        (home / "config" / "settings.toml").write_text(
-            f"[breathing]\ncount = {breaths}\n", encoding="utf-8")
+        (home / "config" / "settings.toml").write_text(breathing_settings(quick), encoding="utf-8")
+        breathing = load_settings(home / "config" / "settings.toml")[0].breathing
         room = VirtualRoom(home / "room")
         room.start()
         coach = None
@@ -261,8 +270,8 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
             figures["bargein_heard"] = f"{len(bargeins)} of {trials}"
             progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms over the {len(bargeins)} of "
-                     f"{trials} spoken stops that silenced the coach; {breaths} breaths")
-            errors = _cue_errors(room, coach, breaths)
+                     f"{trials} spoken stops that silenced the coach; {breathing.count} breaths")
+            errors = _cue_errors(room, coach, breathing.count * breathing.cycle_s)
             figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
             figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
             figures["speaker_underruns"] = coach.underruns()
@@ -333,11 +342,11 @@ def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
     return found
 
 
-def _cue_errors(room: VirtualRoom, coach: LiveCoach, breaths: int) -> list[float]:
+def _cue_errors(room: VirtualRoom, coach: LiveCoach, session_s: float) -> list[float]:
     with room.listening() as ears:
         if _ask(room, coach, "coach, breathe with us", "start", match="breathing") is None:
             return []
-        coach.wait_for("end", timeout=breaths * 12 + 120)
+        coach.wait_for("end", timeout=session_s * 1.2 + 120)
         time.sleep(1.0)
         recording = ears.recording()
     cue_events = [e for e in coach.log if e.event == "cue" and e.what in ("inhale", "exhale")]
