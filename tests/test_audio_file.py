@@ -60,13 +60,17 @@ def test_rate_is_the_files_own(tmp_path):
 
 def test_espeak_speech_reads_as_mono_float(tmp_path):
     audio = read_wav(speak_to_file("breathe with us", tmp_path / "s.wav"))
-    assert audio.samples.dtype == np.float32 and audio.rate == 22050 and audio.seconds > 0.5
+    assert audio.samples.dtype == np.float32
+    assert audio.rate == 22050
+    assert audio.seconds > 0.5
 
 
 def test_resample_keeps_duration_and_pitch():
     audio = resample(Audio(TONE.astype(np.float32), RATE), 16000)
     peak_hz = np.argmax(np.abs(np.fft.rfft(audio.samples))) * 16000 / len(audio.samples)
-    assert audio.rate == 16000 and abs(audio.seconds - 0.1) < 0.001 and abs(peak_hz - 440) < 15
+    assert audio.rate == 16000
+    assert abs(audio.seconds - 0.1) < 0.001
+    assert abs(peak_hz - 440) < 15
 
 
 def test_int16_bytes_round_trip():

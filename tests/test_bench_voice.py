@@ -23,5 +23,6 @@ def test_every_exercise_is_in_the_scripts():
 
 
 def test_the_replies_are_single_sentences():
-    assert reply_sentences() and all(len(s.rstrip(".?!").split(". ")) == 1
+    assert reply_sentences()
+    assert all(len(s.rstrip(".?!").split(". ")) == 1
                                      for s in reply_sentences())

@@ -160,17 +160,20 @@ def test_names_from_the_settings(chat):
     events, _, _ = chat(
         "coach, rose thorn bud", settings=Settings(people=PeopleSettings(("Sam", "Alex")))
     )
-    assert of(events, "say", text="Sam, your rose?") and of(events, "say", text="Alex, your rose?")
+    assert of(events, "say", text="Sam, your rose?")
+    assert of(events, "say", text="Alex, your rose?")
 
 
 def test_tonight_asks_then_starts_on_yes(chat):
     events, _, _ = chat("coach, what should we do tonight", "yes")
-    assert of(events, "say")[0]["text"].endswith("?") and len(of(events, "start")) == 1
+    assert of(events, "say")[0]["text"].endswith("?")
+    assert len(of(events, "start")) == 1
 
 
 def test_question_then_no(chat):
     events, dialog, _ = chat("coach, what are the five pillars", "no")
-    assert of(events, "start") == [] and dialog.idle
+    assert of(events, "start") == []
+    assert dialog.idle
 
 
 def test_without_the_wake_word_nothing_starts(chat):
@@ -180,7 +183,8 @@ def test_without_the_wake_word_nothing_starts(chat):
 
 def test_bad_lines_are_reported_and_the_rest_is_used(chat):
     events, _, problems = chat("@soon stop", "coach, breathe with us")
-    assert problems[0].startswith("line 1: '@soon' is not a time") and of(events, "start")
+    assert problems[0].startswith("line 1: '@soon' is not a time")
+    assert of(events, "start")
 
 
 @pytest.mark.parametrize(
@@ -218,7 +222,9 @@ def test_command_prints_json_and_exits_zero_when_idle(monkeypatch, tmp_path, cap
 
 def test_command_text_output_is_readable(monkeypatch, tmp_path, capsys):
     code, out, _ = command(monkeypatch, tmp_path, capsys, "coach, breathe with us\n")
-    assert code == 0 and "coach: Six breaths, about a minute." in out and "(inhale)" in out
+    assert code == 0
+    assert "coach: Six breaths, about a minute." in out
+    assert "(inhale)" in out
 
 
 def test_command_exits_2_on_a_bad_line_after_the_rest(monkeypatch, tmp_path, capsys):

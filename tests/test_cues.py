@@ -47,7 +47,8 @@ def test_every_cue_is_quiet(name):
 @pytest.mark.parametrize("name", CUE_NAMES)
 def test_every_cue_starts_and_ends_without_a_click(name):
     samples = generate_cue(name).samples
-    assert abs(samples[0]) < 0.01 and abs(samples[-1]) < 0.01
+    assert abs(samples[0]) < 0.01
+    assert abs(samples[-1]) < 0.01
 
 
 def test_cues_sound_different_from_each_other():
@@ -59,7 +60,8 @@ def test_cues_sound_different_from_each_other():
 @pytest.mark.parametrize("name", CUE_NAMES)
 def test_shipped_wav_is_the_generated_cue(name):
     shipped, generated = read_wav(AUDIO_FOLDER / f"{name}.wav"), generate_cue(name)
-    assert shipped.rate == 16000 and np.max(np.abs(shipped.samples - generated.samples)) < 1e-3
+    assert shipped.rate == 16000
+    assert np.max(np.abs(shipped.samples - generated.samples)) < 1e-3
 
 
 def test_cue_prefers_the_file_in_the_folder(tmp_path: Path):

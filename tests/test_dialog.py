@@ -136,10 +136,8 @@ def test_idle_requests_need_the_wake_word():
 def test_a_direct_request_is_consent_and_says_how_long_first():
     dialog, _ = make()
     events = dialog.hear("coach, breathe with us")
-    assert (
-        kinds(events)[:3] == ["Heard", "Start", "Say"]
-        and says(events)[0] == "Six breaths, about a minute."
-    )
+    assert kinds(events)[:3] == ["Heard", "Start", "Say"]
+    assert says(events)[0] == "Six breaths, about a minute."
 
 
 def test_wake_word_may_come_last():
@@ -159,7 +157,8 @@ def test_wake_word_can_be_turned_off():
 
 def test_wake_word_is_configurable():
     dialog, _ = make(Settings(wake_word="buddy"))
-    assert Start(0.0, "hug") in dialog.hear("buddy, a hug") and dialog.session.exercise.id == "hug"
+    assert Start(0.0, "hug") in dialog.hear("buddy, a hug")
+    assert dialog.session.exercise.id == "hug"
 
 
 def test_wake_word_alone_invites_a_request_without_it():
@@ -173,7 +172,8 @@ def test_follow_up_window_closes():
     dialog, clock = make()
     dialog.hear("coach")
     until(dialog, clock, FOLLOW_UP_SECONDS + 2.0)
-    assert dialog.hear("breathe with us")[-1].intent is None and dialog.idle
+    assert dialog.hear("breathe with us")[-1].intent is None
+    assert dialog.idle
 
 
 def test_unknown_request_with_the_wake_word_gets_a_plain_reply():
@@ -192,10 +192,8 @@ def test_yes_to_an_offer_starts_without_repeating_the_duration():
     dialog.hear("coach, what is emotional intimacy")
     clock.advance(20.0)
     events = dialog.hear("yes")
-    assert (
-        Start(20.0, "rose_thorn_bud") in events
-        and says(events)[0] == EXERCISES["rose_thorn_bud"].steps[0].text
-    )
+    assert Start(20.0, "rose_thorn_bud") in events
+    assert says(events)[0] == EXERCISES["rose_thorn_bud"].steps[0].text
 
 
 def test_no_to_an_offer_goes_back_to_idle():
@@ -203,7 +201,8 @@ def test_no_to_an_offer_goes_back_to_idle():
     dialog.hear("coach, what is emotional intimacy")
     clock.advance(20.0)
     events = dialog.hear("no")
-    assert says(events) == ["All right. I'm here when you want me."] and dialog.mode is Mode.IDLE
+    assert says(events) == ["All right. I'm here when you want me."]
+    assert dialog.mode is Mode.IDLE
 
 
 def test_an_offer_expires():
@@ -224,7 +223,8 @@ def test_stop_silences_an_answer():
     dialog, clock = make()
     dialog.hear("coach, what is emotional intimacy")
     clock.advance(3.0)
-    assert kinds(dialog.hear("stop")) == ["Heard", "Interrupt"] and dialog.idle
+    assert kinds(dialog.hear("stop")) == ["Heard", "Interrupt"]
+    assert dialog.idle
 
 
 def test_define_needs_a_term():
@@ -272,7 +272,8 @@ def test_progress_speaks_the_summary():
 def test_night_voice_is_quieter_and_slower():
     day = says_with_voice(NOON)
     night = says_with_voice(LATE)
-    assert night[0] < day[0] and night[1] < day[1]
+    assert night[0] < day[0]
+    assert night[1] < day[1]
 
 
 def says_with_voice(started_at):
@@ -319,7 +320,8 @@ def test_inside_an_exercise_the_matcher_is_asked_for_controls_only():
     dialog.hear("coach, breathe with us")
     clock.advance(20.0)
     dialog.hear("what is emotional intimacy")
-    assert "what_is_intimacy" not in matcher.allowed[-1] and "pause" in matcher.allowed[-1]
+    assert "what_is_intimacy" not in matcher.allowed[-1]
+    assert "pause" in matcher.allowed[-1]
 
 
 def test_restrict_narrows_what_may_interrupt():
@@ -397,7 +399,8 @@ def test_a_stopped_exercise_is_kept_as_not_completed():
     dialog.hear("coach, a hug")
     clock.advance(4.0)
     dialog.hear("stop")
-    assert history.calls == [("start", "hug"), ("finish", False)] and dialog.idle
+    assert history.calls == [("start", "hug"), ("finish", False)]
+    assert dialog.idle
 
 
 def test_quieter_in_an_exercise_is_kept_afterwards():

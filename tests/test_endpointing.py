@@ -86,19 +86,6 @@ def test_two_requests_with_a_pause_are_two_utterances():
     assert len(feed_all(Endpointer(), both)) == 2
 
 
-def test_speech_active_while_talking():
-    audio = in_silence(speak("coach, let us do the rose thorn and bud"), after_s=0)
-    endpointer = Endpointer()
-    feed_all(endpointer, Audio(audio.samples[: int(2.0 * RATE)], RATE))
-    assert endpointer.speech_active
-
-
-def test_speech_not_active_in_silence():
-    endpointer = Endpointer()
-    feed_all(endpointer, Audio(np.zeros(RATE, np.float32), RATE))
-    assert not endpointer.speech_active
-
-
 def test_flush_returns_speech_cut_off_by_the_end_of_the_stream():
     audio = in_silence(speak("what is intimacy"))
     endpointer = Endpointer()

@@ -75,4 +75,5 @@ def test_a_wrong_engine_setting_is_named_and_defaulted(tmp_path):
     path = tmp_path / "settings.toml"
     path.write_text('[recognition]\nengine = "siri"\n')
     settings, warnings = load_settings(path)
-    assert settings.recognition.engine == "auto" and "engine" in " ".join(warnings)
+    assert settings.recognition.engine == "auto"
+    assert "engine" in " ".join(warnings)

@@ -82,7 +82,8 @@ def test_prompt_has_a_default_time_box(tmp_path):
 
 def test_unknown_key_names_file_step_and_key(tmp_path):
     message = error_for(tmp_path, '[[steps]]\nsay = "hi"\n[[steps]]\ntimer = 20\nsecs = 3\n')
-    assert "demo.toml, step 2" in message and "'secs'" in message
+    assert "demo.toml, step 2" in message
+    assert "'secs'" in message
 
 
 def test_step_without_a_kind_is_reported(tmp_path):

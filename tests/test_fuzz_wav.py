@@ -99,7 +99,8 @@ def test_random_chunks_behind_a_riff_header_are_audio_or_an_error(tmp_path_facto
 def test_every_format_channel_count_and_rate_reads_as_mono_audio(tmp_path_factory, wav):
     data, rate, count = wav
     audio = read_bytes(tmp_path_factory.getbasetemp(), data)
-    assert isinstance(audio, Audio) and is_sound(audio)
+    assert isinstance(audio, Audio)
+    assert is_sound(audio)
     assert (audio.rate, len(audio.samples)) == (rate, count)
 
 
@@ -156,7 +157,8 @@ extreme_floats = st.lists(st.sampled_from([np.nan, np.inf, -np.inf, 1e300, -1e30
 def test_float_files_with_nan_inf_and_huge_values_read_as_finite_clipped_audio(
         tmp_path_factory, fmt, channels, values):
     audio = read_bytes(tmp_path_factory.getbasetemp(), float_file(fmt, channels, values))
-    assert isinstance(audio, Audio) and is_sound(audio)
+    assert isinstance(audio, Audio)
+    assert is_sound(audio)
 
 
 @settings(max_examples=30, deadline=timedelta(seconds=2))
@@ -174,7 +176,8 @@ def test_float_files_with_nan_inf_and_huge_values_read_without_numpy_warnings(
 @given(RATES, st.integers(min_value=0, max_value=4000))
 def test_any_rate_resamples_to_the_recognisers_16k(rate, count):
     audio = resample(Audio(np.zeros(count, dtype=np.float32), rate), 16000)
-    assert audio.rate == 16000 and abs(len(audio.samples) - count * 16000 / rate) <= 1
+    assert audio.rate == 16000
+    assert abs(len(audio.samples) - count * 16000 / rate) <= 1
 
 
 def test_a_missing_file_is_an_error_naming_it(tmp_path):

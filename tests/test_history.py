@@ -41,21 +41,12 @@ def test_recent_is_most_recent_first_and_limited(tmp_path):
     assert [r.exercise for r in history.recent(limit=2)] == ["appreciation", "breathing"]
 
 
-def test_sessions_since_compares_instants_not_local_clock_text(tmp_path):
+def test_recent_orders_by_instant_not_local_clock_text(tmp_path):
     history = History(tmp_path / "history.db")
     history.start("hug", EVENING)
-    two_hours_ahead = timezone(timedelta(hours=2))
-    after_in_another_zone = (EVENING + timedelta(minutes=1)).astimezone(two_hours_ahead)
-    assert history.sessions_since(after_in_another_zone) == []
-
-
-def test_sessions_since_includes_later_sessions_with_their_ratings(tmp_path):
-    history = History(tmp_path / "history.db")
-    history.start("hug", EVENING - timedelta(days=3))
-    later = history.start("stress_map", EVENING)
-    history.add_rating(later, "first partner: stress", 9)
-    (record,) = history.sessions_since(EVENING - timedelta(days=1))
-    assert record.ratings == (Rating("first partner: stress", 9),)
+    five_hours_behind = timezone(timedelta(hours=-5))  # its clock text sorts before EVENING's
+    history.start("breathing", (EVENING + timedelta(minutes=1)).astimezone(five_hours_behind))
+    assert [r.exercise for r in history.recent()] == ["breathing", "hug"]
 
 
 def test_times_come_back_as_the_same_instant(tmp_path):

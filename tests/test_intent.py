@@ -27,8 +27,8 @@ def test_normalise_lowercases_and_drops_punctuation_and_fillers():
 
 
 def test_normalise_strips_and_reports_the_wake_word():
-    assert normalise("Hey coach, start a hug timer") == normalise("coach start a hug timer") \
-        and normalise("coach start a hug timer").woke
+    assert normalise("Hey coach, start a hug timer") == normalise("coach start a hug timer")
+    assert normalise("coach start a hug timer").woke
 
 
 def test_normalise_finds_the_wake_word_behind_a_filler():
@@ -96,7 +96,8 @@ def test_template_sentences_are_understood_as_written(matcher):
 
 
 def test_wake_word_is_reported_on_the_result(matcher):
-    assert matcher.match("coach, stop").woke and not matcher.match("stop").woke
+    assert matcher.match("coach, stop").woke
+    assert not matcher.match("stop").woke
 
 
 def test_list_slot_is_taken_from_the_matched_sentence(matcher):
@@ -214,7 +215,8 @@ def test_a_higher_threshold_rejects_more(matcher):
 
 def test_dev_set_is_big_enough_to_tune_on():
     rows = read_dev_set()
-    assert len(rows) >= 200 and sum(intent is None for _, intent, _ in rows) >= 50
+    assert len(rows) >= 200
+    assert sum(intent is None for _, intent, _ in rows) >= 50
 
 
 def test_dev_set_uses_only_contract_intents():

@@ -61,8 +61,8 @@ def test_models_folder_comes_before_vosk_cache(empty_machine):
 
 def test_a_korean_model_is_listed_but_not_used(empty_machine):
     _model_folder(empty_machine / "cache", "vosk-model-small-ko-0.22")
-    assert [m.english for m in model_store.list_models()] == [False] \
-        and model_store.find_model(None) is None
+    assert [m.english for m in model_store.list_models()] == [False]
+    assert model_store.find_model(None) is None
 
 
 def test_failed_download_says_so_in_one_sentence_and_leaves_nothing(empty_machine, monkeypatch):
@@ -87,8 +87,9 @@ def test_models_list_names_each_model_and_the_active_engine(empty_machine, capsy
     _model_folder(empty_machine / "cache", "vosk-model-small-ko-0.22")
     main(["models", "list"])
     out = capsys.readouterr().out
-    assert f"{english}  (models/, English: used)" in out and "not English: ignored" in out \
-        and f"Active engine: Vosk with {english}" in out
+    assert f"{english}  (models/, English: used)" in out
+    assert "not English: ignored" in out
+    assert f"Active engine: Vosk with {english}" in out
 
 
 def test_cache_folders_are_the_ones_vosk_searches():

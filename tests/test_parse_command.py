@@ -66,5 +66,5 @@ def test_parse_wav_reports_a_broken_file_and_goes_on(wav_batch, capsys):
 def test_parse_wav_gives_the_contract_keys_with_the_transcript_as_text(wav_batch, capsys):
     main(["parse", "--json", "--wav", wav_batch[0]])
     result = json.loads(capsys.readouterr().out)
-    assert set(result) == {"input", "text", "intent", "score", "slots"} and \
-        isinstance(result["text"], str)
+    assert set(result) == {"input", "text", "intent", "score", "slots"}
+    assert isinstance(result["text"], str)

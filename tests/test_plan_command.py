@@ -32,9 +32,9 @@ def test_plan_shows_the_hug_timer(monkeypatch, tmp_path, capsys):
 
 def test_plan_text_is_a_readable_timeline(monkeypatch, tmp_path, capsys):
     code, out, _ = plan(monkeypatch, tmp_path, capsys, "breathing")
-    assert (
-        code == 0 and out.count("cue     inhale") == 6 and out.splitlines()[0].startswith(" 0:00.0")
-    )
+    assert code == 0
+    assert out.count("cue     inhale") == 6
+    assert out.splitlines()[0].startswith(" 0:00.0")
 
 
 def test_plan_uses_partner_names_from_the_settings(monkeypatch, tmp_path, capsys):
@@ -48,4 +48,5 @@ def test_plan_uses_partner_names_from_the_settings(monkeypatch, tmp_path, capsys
 
 def test_unknown_exercise_lists_the_ids(monkeypatch, tmp_path, capsys):
     code, out, err = plan(monkeypatch, tmp_path, capsys, "yoga")
-    assert (code, out) == (2, "") and all(name in err for name in EXERCISE_IDS)
+    assert (code, out) == (2, "")
+    assert all(name in err for name in EXERCISE_IDS)

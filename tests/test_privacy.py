@@ -142,7 +142,8 @@ def offline(tmp_path, monkeypatch):
         yield folders
     finally:
         _Watch.armed = False
-    assert _Watch.network == [] and _socket_fds() - sockets_before == set()
+    assert _Watch.network == []
+    assert _socket_fds() - sockets_before == set()
 
 
 def _watched(folders) -> list[Path]:
@@ -171,23 +172,27 @@ def test_the_guard_sees_a_socket_made_behind_the_patch(offline):
 
 def test_parse_of_typed_text_is_offline_and_writes_no_audio(offline, capsys):
     assert main(["parse", "coach, breathe with us"]) == 0
-    assert _audio_files(_watched(offline)) == set() and _Watch.audio_writes == []
+    assert _audio_files(_watched(offline)) == set()
+    assert _Watch.audio_writes == []
 
 
 def test_parse_wav_is_offline_and_writes_no_audio(offline, spoken_request, capsys):
     assert main(["parse", "--json", "--wav", str(spoken_request)]) == 0
-    assert _audio_files(_watched(offline)) == set() and _Watch.audio_writes == []
+    assert _audio_files(_watched(offline)) == set()
+    assert _Watch.audio_writes == []
 
 
 def test_transcribe_is_offline_and_writes_no_audio(offline, spoken_request, capsys):
     assert main(["transcribe", str(spoken_request)]) == 0
-    assert _audio_files(_watched(offline)) == set() and _Watch.audio_writes == []
+    assert _audio_files(_watched(offline)) == set()
+    assert _Watch.audio_writes == []
 
 
 def test_say_out_is_offline_and_writes_only_the_file_asked_for(offline, capsys):
     out = offline["inputs"] / "asked.wav"
     assert main(["say", "Six slow breaths together.", "--out", str(out)]) == 0
-    assert out.stat().st_size > 1000 and _audio_files(_watched(offline)) == set()
+    assert out.stat().st_size > 1000
+    assert _audio_files(_watched(offline)) == set()
 
 
 def test_say_out_leaves_no_temporary_folder_behind(offline, capsys):
@@ -205,7 +210,8 @@ stop
 def test_chat_is_offline_and_writes_no_audio(offline, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(CHAT))
     assert main(["chat", "--json"]) == 0
-    assert _audio_files(_watched(offline)) == set() and _Watch.audio_writes == []
+    assert _audio_files(_watched(offline)) == set()
+    assert _Watch.audio_writes == []
 
 
 def test_the_whole_pipeline_runs_offline_from_speech_to_synthesised_reply(offline,
@@ -228,8 +234,10 @@ def test_the_whole_pipeline_runs_offline_from_speech_to_synthesised_reply(offlin
         spoken = [synthesizer.render(e.text, int(e.rate)) for e in events if isinstance(e, Say)]
     finally:
         synthesizer.close()
-    assert dialog.mode.value == "exercise" and all(a.seconds > 0.2 for a in spoken)
-    assert _audio_files(_watched(offline)) == set() and _Watch.audio_writes == []
+    assert dialog.mode.value == "exercise"
+    assert all(a.seconds > 0.2 for a in spoken)
+    assert _audio_files(_watched(offline)) == set()
+    assert _Watch.audio_writes == []
 
 
 # ---- the history file ----------------------------------------------------------------------

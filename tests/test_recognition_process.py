@@ -113,7 +113,8 @@ def test_a_recogniser_that_cannot_load_is_one_plain_sentence(tmp_path):
     recognizer = RecognizerProcess(intents=tmp_path)  # a folder with no intents
     with pytest.raises(RecognizerError) as raised:
         recognizer.wait_ready()
-    assert "\n" not in str(raised.value) and recognizer.pid is None
+    assert "\n" not in str(raised.value)
+    assert recognizer.pid is None
 
 
 def test_the_child_opens_no_socket(ears, request_audio):

@@ -47,5 +47,6 @@ def test_a_partner_saying_stop_over_the_coach_silences_it_within_600_ms(room, tm
         coach.close()
     print(f"each stop: {outcomes}")
     for outcome in outcomes.values():
-        assert outcome["stopped"] and outcome["silent_after_s"] is not None \
-            and outcome["silent_after_s"] <= SILENT_WITHIN_S
+        assert outcome["stopped"]
+        assert outcome["silent_after_s"] is not None
+        assert outcome["silent_after_s"] <= SILENT_WITHIN_S

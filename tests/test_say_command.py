@@ -26,7 +26,8 @@ def test_say_out_exits_zero(tmp_path):
 
 def test_say_out_to_a_missing_folder_is_one_plain_line(tmp_path, capsys):
     code = main(["say", "Hello.", "--out", str(tmp_path / "nowhere" / "s.wav")])
-    assert code == 2 and capsys.readouterr().err.count("\n") == 1
+    assert code == 2
+    assert capsys.readouterr().err.count("\n") == 1
 
 
 def test_say_uses_the_rate_from_the_settings(tmp_path):
@@ -47,16 +48,15 @@ def test_say_plays_into_the_room_and_waits_until_done(room):
         returned = time.monotonic()
         time.sleep(0.2)
     heard = ears.recording().between(began, returned)
-    assert (
-        np.max(np.abs(heard)) > 0.1
-        and np.max(np.abs(ears.recording().between(returned + 0.05, returned + 0.2))) < 0.01
-    )
+    assert np.max(np.abs(heard)) > 0.1
+    assert np.max(np.abs(ears.recording().between(returned + 0.05, returned + 0.2))) < 0.01
 
 
 @pytest.mark.room
 def test_say_to_an_unknown_speaker_is_one_plain_line(room, capsys):
     code = main(["say", "Hello.", "--output-device", "no such speaker"])
-    assert code == 2 and "--output-device" in capsys.readouterr().err
+    assert code == 2
+    assert "--output-device" in capsys.readouterr().err
 
 
 @pytest.mark.room
@@ -66,7 +66,8 @@ def test_devices_lists_the_room(room, capsys):
 
 
 def test_devices_without_any_says_so_plainly():
-    assert "No microphone found" in describe([]) and "No speaker found" in describe([])
+    assert "No microphone found" in describe([])
+    assert "No speaker found" in describe([])
 
 
 def test_devices_marks_the_defaults():
@@ -77,7 +78,8 @@ def test_devices_marks_the_defaults():
 
 def test_devices_lists_input_only_devices_under_microphones_only():
     text = describe([Device(1, "USB mic", 1, 0, 16000.0)])
-    assert "USB mic" in text and "No speaker found" in text
+    assert "USB mic" in text
+    assert "No speaker found" in text
 
 
 def test_say_names_the_piper_voice(tmp_path, capsys):

@@ -108,7 +108,8 @@ def test_faster_shortens_the_following_breaths_but_keeps_the_long_exhale():
     baseline, _ = run("breathing")
     events, _ = run("breathing", [(cues(baseline, "inhale")[0] + 1.0, said("faster"))])
     inhales, exhales = cues(events, "inhale"), cues(events, "exhale")
-    assert inhales[2] - inhales[1] < 10.0 and inhales[2] - exhales[1] > exhales[1] - inhales[1]
+    assert inhales[2] - inhales[1] < 10.0
+    assert inhales[2] - exhales[1] > exhales[1] - inhales[1]
 
 
 def test_slower_also_slows_speech():
@@ -121,7 +122,8 @@ def test_breath_pace_has_limits():
     delivery = Delivery()
     for _ in range(20):
         delivery = delivery.slower()
-    assert delivery.breath_scale <= 1.6 and delivery.slower() == delivery
+    assert delivery.breath_scale <= 1.6
+    assert delivery.slower() == delivery
 
 
 def test_pause_never_resumes_by_itself():
@@ -129,7 +131,8 @@ def test_pause_never_resumes_by_itself():
     first = cues(baseline, "inhale")[0]
     events, session = run("breathing", [(first + 1.0, said("pause"))])
     after = [e for e in events if e.t > first + 1.0]
-    assert [type(e) for e in after] == [End] and after[0].t == pytest.approx(
+    assert [type(e) for e in after] == [End]
+    assert after[0].t == pytest.approx(
         first + 1.0 + PAUSE_LIMIT
     )
 
@@ -157,7 +160,8 @@ def test_pause_during_speech_says_it_again_on_resume():
 def test_stop_ends_now_and_silences():
     events, session = run("breathing", [(20.0, said("stop"))])
     kinds = [type(e) for e in events if e.t >= 20.0]
-    assert kinds == [Interrupt, Say, End] and (session.completed, events[-1].t) == (False, 20.0)
+    assert kinds == [Interrupt, Say, End]
+    assert (session.completed, events[-1].t) == (False, 20.0)
 
 
 def test_stop_while_paused_ends():
@@ -174,7 +178,8 @@ def test_next_while_sharing_moves_on_at_once():
 
 def test_next_while_paused_resumes_and_moves_on():
     events, session = run("hug", [(3.0, said("pause")), (10.0, said("next"))])
-    assert session.completed and Say(10.0, EXERCISES["hug"].steps[1].text, 160.0, 0.8) in events
+    assert session.completed
+    assert Say(10.0, EXERCISES["hug"].steps[1].text, 160.0, 0.8) in events
 
 
 def test_repeat_while_speaking_starts_the_sentence_again():
@@ -294,14 +299,16 @@ def test_rating_outside_one_to_ten_is_ignored():
     clock = VirtualClock()
     session = Session(EXERCISES["stress_map"], clock, estimate_speech_seconds)
     simulate(session, clock, answer=lambda listen: said("number", value=12))
-    assert session.ratings == [] and session.completed
+    assert session.ratings == []
+    assert session.completed
 
 
 def test_no_to_a_question_ends_kindly():
     clock = VirtualClock()
     session = Session(EXERCISES["hug"], clock, estimate_speech_seconds)
     events = simulate(session, clock, answer=lambda listen: said("no"))
-    assert says(events)[-1].startswith("That's all right") and not session.completed
+    assert says(events)[-1].startswith("That's all right")
+    assert not session.completed
 
 
 def test_no_answer_to_a_question_ends_after_its_time_box():
@@ -314,7 +321,8 @@ def test_no_answer_to_a_question_ends_after_its_time_box():
 
 def test_partner_names_are_used():
     events, _ = run("rose_thorn_bud", partners=("Sam", "Alex"))
-    assert "Sam, your rose?" in says(events) and "Alex, your rose?" in says(events)
+    assert "Sam, your rose?" in says(events)
+    assert "Alex, your rose?" in says(events)
 
 
 def test_without_names_partners_are_first_and_second():
@@ -398,7 +406,8 @@ def test_the_interrupted_copy_of_a_repeated_sentence_does_not_end_the_new_one():
     first = next(e for e in session.start() if isinstance(e, Say))
     clock.advance(2.0)
     again = next(e for e in session.heard(said("repeat")) if isinstance(e, Say))
-    assert session.speech_finished(first) == [] and session.speech_finished(again) != []
+    assert session.speech_finished(first) == []
+    assert session.speech_finished(again) != []
 
 
 def test_time_left_stands_still_while_paused():
@@ -417,4 +426,5 @@ def test_go_on_answers_a_question_like_yes():
     clock = VirtualClock()
     session = Session(EXERCISES["hug"], clock, estimate_speech_seconds)
     events = simulate(session, clock, answer=lambda listen: said("resume"))
-    assert session.completed and cues(events, "timer_start")
+    assert session.completed
+    assert cues(events, "timer_start")

@@ -192,6 +192,7 @@ def test_the_voice_is_piper_system_or_the_default(tmp_path, written, chosen):
 
 def test_an_unknown_voice_is_named_and_the_default_used(tmp_path):
     settings, warnings = load_settings(write(tmp_path, '[speech]\nvoice = "en-us+f3"\n'))
-    assert settings.speech.voice is None and warnings == [
+    assert settings.speech.voice is None
+    assert warnings == [
         'speech.voice is "en-us+f3" but must be one of "piper", "system", or "" for the default '
         "(a system voice's name goes in speech.system_voice); using the default."]

@@ -75,22 +75,6 @@ def test_wait_returns_when_everything_has_played(room):
         assert not speaker.is_playing
 
 
-def test_louder_raises_the_volume(room):
-    with Speaker(volume=0.5) as speaker:
-        assert speaker.louder() > 0.5
-
-
-def test_quieter_lowers_the_volume(room):
-    with Speaker(volume=0.5) as speaker:
-        assert speaker.quieter() < 0.5
-
-
-def test_quieter_then_louder_comes_back(room):
-    with Speaker(volume=0.5) as speaker:
-        speaker.quieter()
-        assert abs(speaker.louder() - 0.5) < 1e-9
-
-
 def test_volume_is_bounded(room):
     with Speaker(volume=5.0) as speaker:
         assert speaker.volume <= 2.0

@@ -16,7 +16,8 @@ def synthesizer():
 
 def test_render_gives_audible_mono_float_audio(synthesizer):
     audio = synthesizer.render("Breathe in slowly.")
-    assert audio.samples.dtype == np.float32 and np.max(np.abs(audio.samples)) > 0.1
+    assert audio.samples.dtype == np.float32
+    assert np.max(np.abs(audio.samples)) > 0.1
 
 
 def test_longer_text_takes_longer(synthesizer):

@@ -44,7 +44,8 @@ def test_korean_phrase_is_heard(korean, said):
 
 
 def test_words_the_model_lacks_are_reported_once_by_name(korean):
-    assert [m for m in korean[1] if "블라블라크" in m] == [korean[1][0]] and len(korean[1]) == 1
+    assert [m for m in korean[1] if "블라블라크" in m] == [korean[1][0]]
+    assert len(korean[1]) == 1
 
 
 def test_engine_is_named_after_the_model_package(korean):

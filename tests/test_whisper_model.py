@@ -53,7 +53,8 @@ def test_a_missing_half_names_its_package(damaged_parts, tmp_path):
 def test_the_message_is_one_sentence(damaged_parts, tmp_path):
     with pytest.raises(RecognizerError) as raised:
         prepared_model(damaged_parts, into=tmp_path)
-    assert "\n" not in str(raised.value) and str(raised.value).endswith(".")
+    assert "\n" not in str(raised.value)
+    assert str(raised.value).endswith(".")
 
 
 def test_a_damaged_model_falls_back_to_pocketsphinx_and_says_so(damaged_parts, tmp_path,
@@ -63,5 +64,7 @@ def test_a_damaged_model_falls_back_to_pocketsphinx_and_says_so(damaged_parts, t
     monkeypatch.delenv(model_store.ENV_VARIABLE, raising=False)
     monkeypatch.setattr(whisper_model, "installed_parts", lambda: damaged_parts)
     recognizer = load_recognizer(load_catalog(), engine="pair")
-    assert recognizer.name.startswith("pocketsphinx") and "whisper" not in recognizer.name
-    assert "damaged" in recognizer.notice and "PocketSphinx alone" in recognizer.notice
+    assert recognizer.name.startswith("pocketsphinx")
+    assert "whisper" not in recognizer.name
+    assert "damaged" in recognizer.notice
+    assert "PocketSphinx alone" in recognizer.notice

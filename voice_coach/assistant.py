@@ -27,7 +27,7 @@ import numpy as np
 from .audio.echo_cancel import EchoCanceller
 from .audio.endpointing import Endpointer
 from .audio.microphone import Chunk
-from .audio.types import Audio
+from .audio.types import Audio, float_to_int16, int16_to_float
 from .audio.wav_file import resample
 from .coaching.clock import Clock
 from .coaching.dialog import Dialog, Heard
@@ -242,9 +242,9 @@ class Assistant:
     def _hear_chunk(self, chunk: Chunk) -> None:
         self._notice_underruns()
         self._tell_echo_what_played()
-        samples = np.frombuffer(chunk.data, dtype=np.int16).astype(np.float32) / 32768.0
+        samples = int16_to_float(chunk.data)
         cleaned = self.echo.cancel(samples, chunk.time)
-        pcm = np.clip(cleaned * 32768.0, -32768, 32767).astype(np.int16)
+        pcm = float_to_int16(cleaned)
         for utterance in self.endpointer.feed(pcm, over_voice=self.speaker.is_playing):
             self._on_utterance(utterance)
 

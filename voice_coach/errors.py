@@ -25,9 +25,5 @@ class SynthesisError(VoiceCoachError):
     """Text-to-speech failed."""
 
 
-class ConfigError(VoiceCoachError):
-    """A settings file or value is wrong."""
-
-
 class ExerciseError(VoiceCoachError):
     """An exercise file has a mistake, or an exercise does not exist."""

@@ -81,16 +81,6 @@ AUDIBLE = 1e-6
 
 
 @dataclass(frozen=True)
-class EchoEstimate:
-    delay_s: float
-    """How long after its timestamp the last placed sound reached the microphone."""
-    gain: float
-    """How loud the echo is relative to the played signal (the filter's strongest tap)."""
-    correlation: float
-    """0..1: how well the last chunk is explained by the playback (1 = it is only echo)."""
-
-
-@dataclass(frozen=True)
 class Overlap:
     """How a stretch of the cleaned stream relates to the coach's own playback."""
 
@@ -153,7 +143,6 @@ class EchoCanceller:
         self._echo_gain = 1.0  # as last measured; until then, assume all of it is heard
         self._moved = False  # a sound was placed anew during this chunk
         self._moved_until = 0  # until then the filter's memory holds a sound where it was
-        self.last_estimate: EchoEstimate | None = None
 
     def played(self, samples: np.ndarray, start_s: float,
                follows: tuple[float, float] | None = None) -> None:
@@ -205,7 +194,6 @@ class EchoCanceller:
         self._forget_played()
         ref = self.reference(start + PRE_DELAY, len(mic))
         if not np.any(ref) and not self._filter.ringing:
-            self.last_estimate = None
             self._cleaned.append((start, mic))
             return mic
         learn, unsure = self._settle(start + len(mic) + PRE_DELAY)
@@ -238,8 +226,6 @@ class EchoCanceller:
         if self._poor >= POOR_CHUNKS:
             self._poor = 0
             self._replace_sounds()
-        self.last_estimate = EchoEstimate(self._correction / self.rate, self._filter.gain,
-                                          explained)
         self._history.append((start, len(mic), echo_energy, residual))
         if explained >= ECHO_ONLY:
             cleaned = np.zeros_like(cleaned)  # nothing but the coach: what is left is residue

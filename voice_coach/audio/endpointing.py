@@ -29,6 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .types import int16_to_float
+
 FRAME_S = 0.01
 _BANDS_HZ = ((150, 400), (400, 800), (800, 1500), (1500, 2500), (2500, 4000), (4000, 7000))
 _TOP_BANDS = 3
@@ -92,11 +94,6 @@ class Endpointer:
         self._quiet_run = 0
         self._last_loud_frame = 0
         self._loudest_db = -120.0
-
-    @property
-    def speech_active(self) -> bool:
-        """True while someone is talking (after the onset run): what barge-in listens to."""
-        return self._speech is not None and self._silence_run < self._hangover
 
     def feed(self, chunk: bytes | np.ndarray, over_voice: bool = False) -> list[Utterance]:
         """`over_voice`: the coach's own voice is playing (see `_settle_early`)."""
@@ -203,7 +200,7 @@ class Endpointer:
         return utterance
 
     def _band_levels_db(self, frame: np.ndarray) -> np.ndarray:
-        power = np.abs(np.fft.rfft(frame.astype(np.float64) / 32768.0 * self._window)) ** 2
+        power = np.abs(np.fft.rfft(int16_to_float(frame, np.float64) * self._window)) ** 2
         return np.array([10 * np.log10(np.sum(power[band]) + 1e-12) for band in self._bands])
 
     def _is_speech(self, level: float, levels: np.ndarray) -> bool:
@@ -231,7 +228,7 @@ class Endpointer:
 
 def _level_db(frame: np.ndarray) -> float:
     """A frame's level in dB below full scale."""
-    return float(10 * np.log10(np.mean((frame.astype(np.float64) / 32768.0) ** 2) + 1e-12))
+    return float(10 * np.log10(np.mean(int16_to_float(frame, np.float64) ** 2) + 1e-12))
 
 
 class EarlyRecognizer:

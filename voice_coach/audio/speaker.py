@@ -23,8 +23,6 @@ from .devices import close_stream, find_device, sounddevice_module
 from .types import Audio
 from .wav_file import resample
 
-VOLUME_STEP_DB = 4.0
-"""One "louder"/"quieter": about a clearly audible but not startling step."""
 MAX_VOLUME = 2.0
 STALL_S = 1.0
 STALL_GRACE_S = 0.05
@@ -127,25 +125,12 @@ class Speaker:
             ) from error
 
     @property
-    def latency_s(self) -> float:
-        """The device's output latency as PortAudio reports it."""
-        return float(self._stream.latency)
-
-    @property
     def volume(self) -> float:
         return self._volume
 
     @volume.setter
     def volume(self, value: float) -> None:
         self._volume = float(min(MAX_VOLUME, max(0.0, value)))
-
-    def louder(self) -> float:
-        self.volume = max(self._volume, 0.05) * 10 ** (VOLUME_STEP_DB / 20)
-        return self._volume
-
-    def quieter(self) -> float:
-        self.volume = self._volume / 10 ** (VOLUME_STEP_DB / 20)
-        return self._volume
 
     @property
     def active(self) -> bool:

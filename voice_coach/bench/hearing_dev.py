@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from .partner_voice import DEV_EVERYDAY, dev_commands, mix, speak
+from .partner_voice import mix, speak
 
 DEV_VOICES = ("en-us+m3", "en-gb", "en-us+f3", "en-us+m7", "en-us")
 DEV_RATES = (140, 175)
@@ -36,6 +36,29 @@ DEV_OUT_OF_SCOPE = (
     "translate hello into french", "send a message to sam", "hug the curb when you park",
 )
 """Requests a person might make of some other assistant, some using the coach's own words."""
+
+
+DEV_EVERYDAY = (
+    "i had a really long day at work today", "my mother called about the weekend",
+    "the kids finally fell asleep", "i love the way you laugh",
+    "did you pay the electricity bill", "we should paint the kitchen blue",
+    "i felt lonely when you were away", "the dog needs a walk in the morning",
+    "thank you for making dinner", "i was stressed about the meeting with my boss",
+    "remember our trip to the mountains", "your hands are cold",
+    "what time does the shop open tomorrow", "i think the movie was too long",
+    "can you pass me the blanket", "my back hurts a little",
+)
+"""Everyday sentences a couple says near the coach, not meant for it (dev set of the hearing
+work; the benchmark's own held-out sets are never used to tune)."""
+
+
+def dev_commands(catalog, count: int = 40) -> list[tuple[str, str]]:
+    """(sentence, intent) pairs spread evenly over the catalog's spoken sentences, every other
+    one with the wake word, so every intent and phrasing style is sampled."""
+    sentences = sorted(catalog.spoken_sentences(), key=lambda s: (s.intent, s.text))
+    step = max(1, len(sentences) // count)
+    picked = sentences[::step][:count]
+    return [(("coach " if i % 2 else "") + s.text, s.intent) for i, s in enumerate(picked)]
 
 
 DEV_CONTROLS = (

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import tempfile
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -16,7 +15,6 @@ from ..audio.types import Audio
 from ..audio.wav_file import read_wav, resample
 
 VOICES = ("en-us", "en-us+m3", "en-us+f3", "en-gb", "en-us+m7")
-RATES = (130, 170)
 NOISES = ("pink", "babble", "fan")
 
 _BABBLE_TEXTS = (
@@ -88,60 +86,6 @@ def mix(speech: Audio, kind: str, snr_db: float, seed: int = 0) -> Audio:
 @lru_cache(maxsize=32)
 def _talker(text: str, voice: str, rate: int) -> np.ndarray:
     return speak(text, voice=voice, rate=160, sample_rate=rate).samples
-
-
-DEV_EVERYDAY = (
-    "i had a really long day at work today", "my mother called about the weekend",
-    "the kids finally fell asleep", "i love the way you laugh",
-    "did you pay the electricity bill", "we should paint the kitchen blue",
-    "i felt lonely when you were away", "the dog needs a walk in the morning",
-    "thank you for making dinner", "i was stressed about the meeting with my boss",
-    "remember our trip to the mountains", "your hands are cold",
-    "what time does the shop open tomorrow", "i think the movie was too long",
-    "can you pass me the blanket", "my back hurts a little",
-)
-"""Everyday sentences a couple says near the coach, not meant for it (dev set of the hearing
-work; the benchmark's own held-out sets are never used to tune)."""
-
-
-def dev_commands(catalog, count: int = 40) -> list[tuple[str, str]]:
-    """(sentence, intent) pairs spread evenly over the catalog's spoken sentences, every other
-    one with the wake word, so every intent and phrasing style is sampled."""
-    sentences = sorted(catalog.spoken_sentences(), key=lambda s: (s.intent, s.text))
-    step = max(1, len(sentences) // count)
-    picked = sentences[::step][:count]
-    return [(("coach " if i % 2 else "") + s.text, s.intent) for i, s in enumerate(picked)]
-
-
-def evaluate(recognizer, matcher, commands, everyday=DEV_EVERYDAY, voices=VOICES, rates=RATES,
-             snr_db: float = 10.0, show=None) -> dict[str, float]:
-    """Spoken accuracy through recogniser and matcher: right intent for commands, rejection for
-    everyday sentences, clean and with the three noises at `snr_db` (rotated), and the RTF."""
-    from voice_coach.hearing.recognition import hear
-
-    tally: dict[str, list[bool]] = {}
-    busy = audio_s = 0.0
-    items = [(t, i) for t, i in commands] + [(t, None) for t in everyday]
-    for v, voice in enumerate(voices):
-        for rate in rates:
-            for index, (text, intent) in enumerate(items):
-                speech = speak(text, voice=voice, rate=rate)
-                kind = NOISES[(index + v) % len(NOISES)]
-                for condition, audio in (("clean", speech),
-                                         ("10db", mix(speech, kind, snr_db, seed=index))):
-                    started = time.perf_counter()
-                    heard = hear(audio, recognizer).text
-                    result = matcher.match(heard)
-                    busy += time.perf_counter() - started
-                    audio_s += audio.seconds
-                    right = result.intent == intent
-                    key = f"{'accuracy' if intent else 'rejection'}_{condition}"
-                    tally.setdefault(key, []).append(right)
-                    if show and not right:
-                        show(f"{condition} {voice} {rate} {text!r} -> {heard!r} {result.intent}")
-    scores = {key: round(sum(v) / len(v), 3) for key, v in sorted(tally.items())}
-    scores["rtf"] = round(busy / audio_s, 3)
-    return scores
 
 
 def _rms(values: np.ndarray) -> float:

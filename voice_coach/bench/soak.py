@@ -31,6 +31,7 @@ import numpy as np
 
 from ..assistant import Assistant, LeadClock
 from ..audio.microphone import Chunk
+from ..audio.types import float_to_int16
 from ..audio.wav_file import resample
 from ..coaching.answers import load_answers
 from ..coaching.clock import VirtualClock
@@ -277,7 +278,7 @@ class NightMicrophone:
         block = self._noise[offset:offset + self._block].copy()
         spoken, self._speech = self._speech[:self._block], self._speech[self._block:]
         block[:len(spoken)] += spoken
-        return np.clip(block * 32768.0, -32768, 32767).astype(np.int16)
+        return float_to_int16(block)
 
 
 def _pink_noise(length: int, rng: np.random.Generator) -> np.ndarray:

@@ -122,10 +122,6 @@ class History:
         """The most recent sessions first; all of them when limit is None."""
         return self._select("", (), limit)
 
-    def sessions_since(self, when: datetime) -> list[SessionRecord]:
-        """Sessions started at or after `when`, most recent first."""
-        return self._select("WHERE started_at >= ?", (_to_text(when),), None)
-
     def close(self) -> None:
         with self._lock:
             self._db.close()

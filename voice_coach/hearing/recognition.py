@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Protocol
 import numpy as np
 import soxr
 
-from ..audio.types import Audio
+from ..audio.types import Audio, float_to_int16
 from ..audio.wav_file import WavStream, open_wav, read_wav, resample
 
 if TYPE_CHECKING:
@@ -82,7 +82,7 @@ def hear_long(wav: WavStream, recognizer: Recognizer) -> Transcript:
         last = (index + 1) * 10.0 >= wav.seconds
         if resampler is not None:
             block = resampler.resample_chunk(block, last=last)
-        pcm = np.clip(block * 32768.0, -32768, 32767).astype(np.int16)
+        pcm = float_to_int16(block)
         for utterance in endpointer.feed(pcm):
             heard.append(recognizer.transcribe(utterance.samples))
     for utterance in endpointer.flush():

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..audio.types import int16_to_float
 from ..errors import RecognizerError
 from .recognition import Transcript
 
@@ -100,7 +101,7 @@ class WhisperRecognizer:
         """Whisper's readings of one utterance of 16-bit PCM at 16 kHz."""
         pcm = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes | bytearray) \
             else np.asarray(samples, dtype=np.int16)
-        audio = pcm[: int(MAX_WINDOW_S * SAMPLE_RATE)].astype(np.float32) / 32768.0
+        audio = int16_to_float(pcm[: int(MAX_WINDOW_S * SAMPLE_RATE)])
         if not len(audio) or not np.any(audio):
             return WhisperReading((), (), 1.0)
         padded = np.concatenate([audio, np.zeros(int(PAD_S * SAMPLE_RATE), np.float32)])
