@@ -37,7 +37,6 @@ PAUSE_LIMIT = 30 * 60.0
 """A session paused this long ends quietly (they fell asleep); it never resumes by itself."""
 
 
-
 class AfterSpeech(StrEnum):
     """What a step does once its script speech has been said."""
 
