@@ -234,7 +234,7 @@ def test_define_needs_a_term():
 
 def test_define_with_a_term():
     dialog, _ = make()
-    assert says(dialog.hear("coach, what is repair"))[0].startswith("Repair is")
+    assert says(dialog.hear("coach, what is repair"))[0].startswith("Repair, after a rupture, is")
 
 
 def test_tonight_suggests_with_a_reason_and_asks_first():

@@ -22,7 +22,12 @@ def test_a_short_first_sentence_stays_whole():
 
 def test_a_one_word_opening_is_not_a_piece_of_its_own():
     assert split_pieces("Yes, it's possible, with transparency, clear boundaries, structured "
-                        "repair and time.")[0] == ("Yes, it's possible, with transparency,", False)
+                        "repair and time.")[0] == ("Yes, it's possible,", False)
+
+
+def test_a_two_word_opening_is_a_piece_of_its_own():
+    assert split_pieces("Emotional intimacy, at heart, is the closeness of sharing your inner "
+                        "world.")[0] == ("Emotional intimacy,", False)
 
 
 def test_a_first_clause_too_long_to_be_quick_is_not_cut_off():

@@ -179,7 +179,7 @@ def test_next_while_sharing_moves_on_at_once():
 def test_next_while_paused_resumes_and_moves_on():
     events, session = run("hug", [(3.0, said("pause")), (10.0, said("next"))])
     assert session.completed
-    assert Say(10.0, EXERCISES["hug"].steps[1].text, 160.0, 0.8) in events
+    assert Say(10.0, EXERCISES["hug"].steps[1].text, Delivery().rate, Delivery().volume) in events
 
 
 def test_repeat_while_speaking_starts_the_sentence_again():

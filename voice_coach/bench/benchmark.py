@@ -31,11 +31,13 @@ BOUNDS: dict[str, tuple[str, float]] = {
     "voice_piper_first_sample_ms_p95": ("<=", float("inf")),
     "voice_piper_rss_mb_peak": ("<=", float("inf")),
     "voice_piper_wer": ("<=", float("inf")),
+    "voice_piper_wer_whisper": ("<=", float("inf")),
     "voice_system_render_rtf": ("<=", float("inf")),
     "voice_system_first_sample_ms_p50": ("<=", float("inf")),
     "voice_system_first_sample_ms_p95": ("<=", float("inf")),
     "voice_system_rss_mb_peak": ("<=", float("inf")),
     "voice_system_wer": ("<=", float("inf")),
+    "voice_system_wer_whisper": ("<=", float("inf")),
 }
 VOICES = ("en-us", "en-us+m3", "en-us+f3", "en-gb", "en-us+m7")
 QUICK_VOICES = ("en-us", "en-us+f3")

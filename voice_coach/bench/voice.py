@@ -2,8 +2,8 @@
 voice_coach.bench.voice` for these figures alone): how fast each renders, how soon an uncached
 reply has its first sentence ready to play, how much memory a process speaking with it needs,
 and how clearly it speaks: every script line of every exercise, rendered by the voice and
-transcribed by the project's recogniser with an open vocabulary (a voice the recogniser mishears
-is one a sleepy partner mishears too)."""
+transcribed with an open vocabulary by both of the project's recognisers, PocketSphinx and
+Whisper base (a voice a recogniser mishears is one a sleepy partner mishears too)."""
 
 from __future__ import annotations
 
@@ -34,7 +34,9 @@ class VoiceFigures:
     rss_mb_peak: float
     """Peak memory of a process that loads the voice and speaks one sentence."""
     wer: float
-    """Word error rate of the exercises' scripts as the recogniser hears them."""
+    """Word error rate of the exercises' scripts as PocketSphinx (open vocabulary) hears them."""
+    wer_whisper: float
+    """The same as Whisper base hears them (free reading), the project's best transcriber."""
     words: int
     """Words in those scripts."""
 
@@ -83,33 +85,36 @@ def open_named(key: str):
     return chosen.synthesizer
 
 
-def measure_voice(key: str, recognizer, lines: list[str], replies: list[str],
+def measure_voice(key: str, recognizers: dict, lines: list[str], replies: list[str],
                   progress: Callable[[str], None] = lambda line: None) -> VoiceFigures:
+    """`recognizers`: "pocketsphinx" and "whisper", each with an open vocabulary."""
     from ..hearing.recognition import hear
 
     synthesizer = open_named(key)
     rendering = speech = 0.0
-    heard: list[str] = []
+    heard: dict[str, list[str]] = {name: [] for name in recognizers}
     for line in lines:
         pieces = []
         for piece in _timed(synthesizer.render_sentences(line, RATE_WPM)):
             rendering += piece[0]
             pieces.append(piece[1])
         speech += sum(piece.seconds for piece in pieces)
-        heard.append(" ".join(hear(piece, recognizer).text for piece in pieces))
+        for name, recognizer in recognizers.items():
+            heard[name].append(" ".join(hear(piece, recognizer).text for piece in pieces))
     first_ms = []
     for reply in replies:
         began = time.perf_counter()
         next(synthesizer.render_sentences(reply, RATE_WPM - 1))  # a rate not used above: uncached
         first_ms.append((time.perf_counter() - began) * 1000)
-    wer = word_error_rate(lines, heard)
+    wer = word_error_rate(lines, heard["pocketsphinx"])
+    wer_whisper = word_error_rate(lines, heard["whisper"])
     progress(f"  {synthesizer.name}: render RTF {rendering / speech:.3f}, first sample "
-             f"{statistics.median(first_ms):.0f} ms (median), WER {wer:.3f} over "
-             f"{sum(len(words(line)) for line in lines)} words")
+             f"{statistics.median(first_ms):.0f} ms (median), WER {wer:.3f} (PocketSphinx), "
+             f"{wer_whisper:.3f} (Whisper) over {sum(len(words(line)) for line in lines)} words")
     synthesizer.close()
     return VoiceFigures(round(rendering / speech, 4), round(statistics.median(first_ms), 1),
                         round(_p95(first_ms), 1), round(voice_rss_mb(key), 1), round(wer, 4),
-                        sum(len(words(line)) for line in lines))
+                        round(wer_whisper, 4), sum(len(words(line)) for line in lines))
 
 
 def voice_rss_mb(key: str) -> float:
@@ -126,16 +131,17 @@ def voice_rss_mb(key: str) -> float:
 def voice_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None
                   ) -> dict:
     """The benchmark's `voice_*` keys, for both voices."""
-    from ..hearing.engines import load_recognizer
+    from ..hearing.engines import Engine, load_recognizer
 
-    recognizer = load_recognizer(None, open_vocabulary=True)
+    recognizers = {"pocketsphinx": load_recognizer(None, open_vocabulary=True),
+                   "whisper": load_recognizer(None, open_vocabulary=True, engine=Engine.WHISPER)}
     lines, replies = all_script_lines(), reply_sentences()
     if quick:
         lines, replies = lines[:12], replies[:8]
     progress(f"voices: {len(lines)} script lines, {len(replies)} one-sentence replies")
     results = {}
     for key in VOICE_KEYS:
-        figures = measure_voice(key, recognizer, lines, replies, progress)
+        figures = measure_voice(key, recognizers, lines, replies, progress)
         results |= {f"voice_{key}_{name}": value for name, value in asdict(figures).items()
                     if name != "words"}
     return results

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import Enum, StrEnum
 
+from ..settings import SpeechSettings
 from ..understanding.catalog import CONTROL_INTENTS
 from ..understanding.intent import IntentResult
 from ..understanding.templates import number_words
@@ -52,9 +53,9 @@ class AfterSpeech(StrEnum):
 class Delivery:
     """How the coach sounds and paces; the controls change it and the dialog keeps it."""
 
-    rate: float = 160.0
-    """Speech rate, words per minute."""
-    volume: float = 0.8
+    rate: float = float(SpeechSettings.rate_wpm)
+    """Speech rate, words per minute (the settings' default until the dialog passes the user's)."""
+    volume: float = SpeechSettings.volume
     """0 to 1."""
     breath_scale: float = 1.0
     """Every breath phase is multiplied by this; slower makes it larger."""

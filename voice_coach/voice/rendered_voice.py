@@ -27,13 +27,13 @@ PLANNING_MARGIN = 1.25
 the speech, and a step that waited a little too long is corrected then, while one that started
 too early would talk over the voice. Over the scripts, Piper took 0.54-0.90 of this guess at
 128, 150 and 200 words a minute."""
-FIRST_PIECE_WORDS = 10
+FIRST_PIECE_WORDS = 6
 """A first sentence longer than this starts with its opening clauses (cut at a comma, colon or
 semicolon) as a piece of their own, when they are this short: a neural voice takes about a
-tenth of a sentence's length to render it, and the answers' first sentences run to 20 words and
-more (six seconds: well over the 200 ms the first sound of a reply may take)."""
-OPENING_WORDS = 4
-"""Shorter openings ("Yes,") would make a piece of a breath and sound clipped."""
+tenth of a sentence's length to render it (Piper here: about 80 ms per second of speech, and
+six slow words last about 2.5 s), and the first sound of a reply may take at most 200 ms."""
+OPENING_WORDS = 2
+"""A one-word opening ("Yes,") would make a piece of a breath and sound clipped."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
