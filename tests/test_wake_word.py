@@ -12,14 +12,14 @@ from voice_coach.audio.microphone import Chunk
 from voice_coach.bench.partner_voice import speak
 from voice_coach.coaching.answers import load_answers
 from voice_coach.coaching.clock import VirtualClock
-from voice_coach.coaching.dialog import Dialog
+from voice_coach.coaching.dialog import NOT_CAUGHT, Dialog
 from voice_coach.coaching.events import kind
 from voice_coach.coaching.exercises import load_exercises
 from voice_coach.coaching.session import Start, estimate_speech_seconds
 from voice_coach.hearing.grammar import arpa_language_model
-from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer
+from voice_coach.hearing.pocketsphinx_engine import PocketSphinxRecognizer, addressed
 from voice_coach.hearing.recognition import Transcript
-from voice_coach.hearing.rescoring import word_tree
+from voice_coach.hearing.rescoring import Segment, word_tree
 from voice_coach.settings import Settings
 from voice_coach.understanding.catalog import load_catalog
 from voice_coach.understanding.intent import IntentMatcher
@@ -144,3 +144,76 @@ def buddy_ear():
 def test_pocketsphinx_hears_a_custom_wake_word(buddy_ear):
     audio = speak("buddy, breathe with us", voice="en-us+m3", rate=150, sample_rate=16000)
     assert buddy_ear.transcribe(audio.to_int16_bytes()).text.split()[0] == "buddy"
+
+
+# ---- called by name, not made out ------------------------------------------------------------
+
+COACH = WakeWord.from_setting("coach")
+
+
+def test_a_decode_opening_surely_with_the_wake_word_is_addressed():
+    opening = [Segment("<s>", 0, 9), Segment("coach(2)", 10, 40, 0.99), Segment("i", 41, 60, 0.2)]
+    assert addressed(opening, COACH)
+
+
+def test_a_doubtful_or_missing_wake_word_is_not_addressed():
+    assert not addressed([Segment("coach", 10, 40, 0.6), Segment("i", 41, 60, 0.9)], COACH)
+    assert not addressed([Segment("couch", 10, 40, 0.99)], COACH)
+    assert not addressed([], COACH)
+
+
+def test_a_two_word_wake_word_needs_both_words_sure():
+    owl = WakeWord.from_setting("night owl")
+    assert addressed([Segment("night", 0, 9, 0.95), Segment("owl", 10, 19, 0.97)], owl)
+    assert not addressed([Segment("night", 0, 9, 0.95), Segment("owl", 10, 19, 0.5)], owl)
+
+
+def test_pocketsphinx_marks_a_request_it_could_not_make_out_as_said_to_the_coach():
+    # one of the alignments where its first pass reads "coach i magic we eight" (the room test's
+    # silent coach): nothing is understood, but the coach was spoken to
+    pcm = (speak("coach, five magic minutes", voice="en-us+f2").samples * 16000).astype(np.int16)
+    heard = PocketSphinxRecognizer(CATALOG).transcribe(
+        np.concatenate([np.zeros(5840, np.int16), pcm, np.zeros(4000, np.int16)]))
+    assert heard.text == ""
+    assert heard.addressed
+
+
+def test_pocketsphinx_never_marks_everyday_talk_as_said_to_the_coach():
+    recognizer = PocketSphinxRecognizer(CATALOG)
+    for sentence in ("my mother called about the weekend", "your hands are cold"):
+        assert not recognizer.transcribe(speak(sentence).to_int16_bytes()).addressed
+
+
+def test_the_dialog_asks_again_when_called_by_name_and_not_made_out():
+    dialog = dialog_named("coach")
+    events = dialog.unclear()
+    assert [e.intent for e in events if kind(e) == "heard"] == [None]
+    assert [e.text for e in events if kind(e) == "say"] == [NOT_CAUGHT]
+
+
+def test_inside_an_exercise_a_request_not_made_out_leaves_the_exercise_running():
+    dialog = dialog_named("coach")
+    dialog.begin("hug")
+    assert [kind(e) for e in dialog.unclear()] == ["heard"]
+
+
+class Unclear:
+    """A recogniser that could not make out the one utterance, begun with the wake word."""
+
+    sample_rate, name = 16000, "scripted"
+
+    def transcribe(self, samples):
+        return Transcript("", 0.0, addressed=True)
+
+
+def test_the_live_loop_asks_again_when_called_by_name_and_not_made_out():
+    clock = VirtualClock()
+    dialog = Dialog(EXERCISES, load_answers(EXERCISES), LeadClock(clock), estimate_speech_seconds,
+                    settings=Settings(), matcher=IntentMatcher(CATALOG))
+    reports = []
+    room = QuietRoom(clock, until=6.0, speech_at=1.0)
+    assistant = Assistant(dialog, Unclear(), Voice(), SilentSpeaker(clock), room,
+                          Endpointer(rate=16000), clock, report=reports.append)
+    room.stop = assistant.stop
+    assistant.run()
+    assert [r.text for r in reports if kind(r) == "say"] == [NOT_CAUGHT]

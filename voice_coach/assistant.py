@@ -300,8 +300,9 @@ class Assistant:
                        "please say it again.")
             return
         text = transcript.text
-        log.debug("utterance %.2f-%.2f s heard as %r", utterance.start_s, utterance.end_s, text)
-        if not text:
+        log.debug("utterance %.2f-%.2f s heard as %r%s", utterance.start_s, utterance.end_s, text,
+                  " (addressed to the coach)" if transcript.addressed else "")
+        if not text and not transcript.addressed:
             return
         overlap = self.echo.overlap(utterance.start_s, utterance.end_s)
         over_the_coach = overlap.echo_share >= OVER_COACH_SHARE
@@ -314,6 +315,10 @@ class Assistant:
                 and not wake.starts(text):
             log.debug("dropped %r: said over the coach's broken-up voice without %r", text,
                       wake.text)
+            return
+        if not text:  # "coach, ..." and the rest not made out: ask again
+            self._wake_heard_at = None
+            self._render(self.dialog.unclear(), reply=True)
             return
         if wake.alone(text):
             self._wake_heard_at = self.clock.now()

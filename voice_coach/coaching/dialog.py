@@ -42,6 +42,8 @@ OFFER_SECONDS = 20.0
 """How long a "shall we?" waits for yes or no (couples confer first)."""
 SHARING_WORDS = 4
 """While a partner shares, an utterance longer than this is their sharing, not a command."""
+NOT_CAUGHT = "Sorry, I didn't catch that. Say coach, help, to hear what I can do."
+"""The answer to a request made to the coach by name that it could not understand."""
 
 
 class Matcher(Protocol):
@@ -158,8 +160,18 @@ class Dialog:
             self._reply(
                 "Yes?"
                 if not self._split_wake(result.text)[1]
-                else "Sorry, I didn't catch that. Say coach, help, to hear what I can do."
+                else NOT_CAUGHT
             )
+        return self._drain()
+
+    def unclear(self) -> list[Event | Heard]:
+        """Someone called the coach by name and the rest could not be made out
+        (Transcript.addressed): between exercises the coach asks them to say it again, as it does
+        for a request it heard but does not know; inside an exercise the exercise goes on."""
+        self._run_due()
+        self._emit(Heard(self.clock.now(), self.wake.text, None, {}))
+        if self.mode is Mode.IDLE:
+            self._reply(NOT_CAUGHT)
         return self._drain()
 
     def begin(self, exercise_id: str) -> list[Event | Heard]:

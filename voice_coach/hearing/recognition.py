@@ -39,6 +39,10 @@ class Transcript:
     """False when `text` is a free reading that no grammar pass confirmed as a sentence the coach
     knows: everyday talk bent into command words looks like that, so a matcher asks more of it
     (IntentMatcher.match, `confirmed`)."""
+    addressed: bool = False
+    """True when nothing was understood (`text` empty) yet the utterance surely began with the
+    wake word: someone spoke to the coach, so it asks them to say it again instead of staying
+    silent."""
 
 
 class Recognizer(Protocol):

@@ -109,7 +109,7 @@ class RecognizerProcess:
         if "error" in reply:
             raise RecognizerError(reply["error"])
         return Transcript(reply["text"], reply["confidence"], tuple(reply["alternatives"]),
-                          reply["engine"], reply["confirmed"])
+                          reply["engine"], reply["confirmed"], reply["addressed"])
 
     def close(self) -> None:
         """End the child: closing its input is its signal to go."""
@@ -175,7 +175,7 @@ def serve(model_path: str | None, intents: str | None, engine: str | None = None
             continue
         reply({"text": heard.text, "confidence": heard.confidence,
                "alternatives": list(heard.alternatives), "engine": heard.engine,
-               "confirmed": heard.confirmed})
+               "confirmed": heard.confirmed, "addressed": heard.addressed})
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ class Segment:
     word: str
     start: int
     end: int
+    prob: float = 1.0
+    """The decoder's posterior probability of the word (from its lattice)."""
 
     @property
     def is_word(self) -> bool:
