@@ -1,9 +1,24 @@
-"""Exercise scripts rendered ahead, so their sentences are cached before they are due."""
+"""What the coach will say, rendered ahead: exercise scripts cached before they are due, and
+the openings of its replies kept from start-up."""
 
+import numpy as np
+
+from voice_coach.audio.types import Audio
+from voice_coach.coaching.answers import load_answers
+from voice_coach.coaching.clock import VirtualClock
+from voice_coach.coaching.dialog import Dialog
 from voice_coach.coaching.exercises import load_exercises
-from voice_coach.coaching.session import Delivery
+from voice_coach.coaching.session import Delivery, Say, estimate_speech_seconds
 from voice_coach.settings import Settings
-from voice_coach.voice.prerender import ScriptRenderer, script_lines
+from voice_coach.understanding.catalog import load_catalog
+from voice_coach.understanding.intent import IntentResult
+from voice_coach.voice.prerender import (
+    ScriptRenderer,
+    keep_reply_openings,
+    reply_openings,
+    script_lines,
+)
+from voice_coach.voice.rendered_voice import RenderedVoice, split_pieces
 from voice_coach.voice.synthesis import Synthesizer
 
 
@@ -23,3 +38,61 @@ def test_after_rendering_ahead_every_script_line_is_cached():
 def test_an_unknown_exercise_starts_nothing():
     assert ScriptRenderer(Synthesizer(), load_exercises(), Settings()).start("juggling",
                                                                               Delivery()) is None
+
+
+# ---- reply openings, kept from start-up ----------------------------------------------------
+
+EXERCISES = load_exercises()
+ANSWERS = load_answers(EXERCISES)
+OPENINGS = reply_openings(load_catalog().intent_ids, EXERCISES, ANSWERS, Settings())
+
+
+def test_the_openings_cover_requests_between_and_inside_exercises():
+    for opening in ("Sorry, I didn't catch that.", "Twenty seconds,", "Paused.", "Louder.",
+                    "Emotional safety,", "All right."):
+        assert opening in OPENINGS
+
+
+def test_each_opening_is_the_first_piece_of_a_reply_as_the_dialog_says_it():
+    dialog = Dialog(EXERCISES, ANSWERS, VirtualClock(), estimate_speech_seconds,
+                    settings=Settings())
+    said = [e.text for e in dialog.heard(IntentResult("hug", "hug", 100.0, woke=True))
+            if isinstance(e, Say)][0]
+    assert split_pieces(said)[0][0] in OPENINGS
+
+
+class CountingVoice(RenderedVoice):
+    """Silence for each piece, counting renders: which pieces the cache served is under test."""
+
+    def __init__(self, **bounds):
+        super().__init__(**bounds)
+        self.rendered = []
+
+    def _render_sentence(self, sentence, rate_wpm):
+        self.rendered.append(sentence)
+        return Audio(np.zeros(1600, np.float32), 16000)
+
+
+def test_a_reply_opening_with_a_kept_piece_starts_without_a_render():
+    voice = CountingVoice()
+    keep_reply_openings(voice, lambda: ["Twenty seconds,"], 150).join()
+    voice.rendered.clear()
+    pieces = voice.render_sentences("Twenty seconds, long enough for your bodies to settle.", 150)
+    next(pieces)
+    assert voice.rendered == []
+
+
+def test_kept_pieces_outlast_the_cache_bounds():
+    voice = CountingVoice(cache_size=1)
+    voice.keep(["Paused."], 150)
+    for line in ("One.", "Two.", "Three."):
+        voice.render(line, 150)
+    voice.rendered.clear()
+    voice.render("Paused.", 150)
+    assert voice.rendered == []
+    assert voice.is_cached("Paused.", 150)
+
+
+def test_keeping_renders_each_piece_once():
+    voice = CountingVoice()
+    assert voice.keep(["Paused.", "Paused.", "Louder."], 150) == 2

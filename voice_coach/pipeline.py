@@ -27,7 +27,7 @@ from .keyboard import NoMicrophone, NoSpeaker
 from .settings import Settings, load_settings
 from .understanding.catalog import load_catalog
 from .understanding.intent import IntentMatcher
-from .voice.prerender import ScriptRenderer
+from .voice.prerender import ScriptRenderer, keep_reply_openings, reply_openings
 from .voice.read_ahead import ReadAhead
 from .voice.voice_choice import open_voice
 
@@ -78,7 +78,8 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
             microphone, keyboard = NoMicrophone(), True
     clock = LeadClock(RealClock())
     exercises = load_exercises()
-    dialog = Dialog(exercises, load_answers(exercises), clock,
+    answers = load_answers(exercises)
+    dialog = Dialog(exercises, answers, clock,
                     _speech_seconds(synthesizer, warn),
                     settings=settings, matcher=matcher, history=History(on_warning=warn))
     report = _printer(say, warn, as_json=bool(getattr(args, "json_events", False)))
@@ -90,6 +91,9 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
                           read_ahead=ReadAhead)
     if isinstance(speaker, Speaker):
         speaker.settle()  # it has been starting up while the recogniser loaded
+    keep_reply_openings(synthesizer, lambda: reply_openings(catalog.intent_ids, exercises,
+                                                            answers, settings),
+                        int(dialog.delivery.rate))
     return Pipeline(assistant, settings, keyboard)
 
 

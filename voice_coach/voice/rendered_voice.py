@@ -12,7 +12,7 @@ import re
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -98,6 +98,8 @@ class RenderedVoice:
         self._cache_size = cache_size
         self._cache_seconds = cache_seconds
         self._cached_seconds = 0.0
+        self._kept: dict[_Key, Audio] = {}
+        """Pieces rendered ahead to stay (`keep`): never evicted by the cache's bounds."""
         self.last_render_s: float | None = None
         """Seconds the last uncached sentence took to render (for the benchmark and `doctor`)."""
 
@@ -132,16 +134,30 @@ class RenderedVoice:
         pieces = split_pieces(text)
         total = self.sentence_gap_s * sum(ends for _, ends in pieces[:-1])
         for sentence, _ in pieces:
-            with self._lock:
-                audio = self._cache.get(_Key(sentence, int(rate_wpm)))
+            audio = self._lookup(_Key(sentence, int(rate_wpm)))
             total += audio.seconds if audio is not None else \
                 PLANNING_MARGIN * estimate_speech_seconds(sentence, rate_wpm)
         return total
 
     def is_cached(self, text: str, rate_wpm: int = DEFAULT_RATE_WPM) -> bool:
-        with self._lock:
-            return all(_Key(piece, int(rate_wpm)) in self._cache
-                       for piece, _ in split_pieces(text))
+        return all(self._lookup(_Key(piece, int(rate_wpm))) is not None
+                   for piece, _ in split_pieces(text))
+
+    def keep(self, pieces: Iterable[str], rate_wpm: int = DEFAULT_RATE_WPM) -> int:
+        """Render `pieces` (as split_pieces cuts them) now and keep them for the session, so a
+        reply that opens with one starts without waiting for a render (prerender.py's reply
+        openings). Returns how many were rendered."""
+        rendered = 0
+        for piece in pieces:
+            key = _Key(piece, int(rate_wpm))
+            if self._lookup(key) is not None:
+                continue
+            with self._render_lock:
+                audio = self._render_sentence(key.sentence, key.rate_wpm)
+            with self._lock:
+                self._kept[key] = audio
+            rendered += 1
+        return rendered
 
     def close(self) -> None:
         """Free what the engine holds (nothing, unless a subclass says otherwise)."""
@@ -160,14 +176,22 @@ class RenderedVoice:
                               audio.rate)
             yield audio
 
+    def _lookup(self, key: _Key) -> Audio | None:
+        """The rendering of `key` if it is kept or cached (marked as just used), else None."""
+        with self._lock:
+            audio = self._kept.get(key)
+            if audio is None:
+                audio = self._cache.get(key)
+                if audio is not None:
+                    self._cache.move_to_end(key)
+            return audio
+
     def _cached_or_rendered(self, key: _Key) -> Audio:
         """Rendered outside the lock: a sentence being rendered in the background (the rest of a
         reply, a script ahead) must not hold up the loop asking how long a cached one is."""
-        with self._lock:
-            audio = self._cache.get(key)
-            if audio is not None:
-                self._cache.move_to_end(key)
-                return audio
+        audio = self._lookup(key)
+        if audio is not None:
+            return audio
         with self._render_lock:  # one render at a time: engines keep state (espeak-ng's)
             started = time.perf_counter()
             audio = self._render_sentence(key.sentence, key.rate_wpm)

@@ -98,6 +98,7 @@ class Synthesizer(RenderedVoice):
         with self._lock:
             if getattr(self, "_cached_voice", self.voice) != self.voice:
                 self._cache.clear()
+                self._kept.clear()
                 self._cached_seconds = 0.0
             self._cached_voice = self.voice
 
