@@ -80,3 +80,11 @@ def test_the_live_coach_hears_in_a_process_of_its_own(fresh_coach):
                   if "voice_coach.hearing.recognition_process"
                   in open(f"/proc/{pid}/cmdline").read()]
     assert len(recogniser) == 1
+
+
+def test_the_coach_memory_is_summed_at_one_moment_with_shared_pages_counted_once(fresh_coach):
+    time.sleep(0.5)  # a few samples
+    family = fresh_coach.family_peak_mb()
+    assert family["pss"] > 50  # the interpreter, numpy and a voice at least
+    assert family["pss"] <= family["rss"]
+    assert family["rss"] <= fresh_coach.peak_rss_mb() + 1.0

@@ -9,7 +9,8 @@ system-wide monotonic clock, so the coach's schedule and the recording line up e
 - barge-in: end of a partner's "stop" said over the coach to the coach's silence;
 - cue onsets: each breath cue's scheduled time against where it is found in the recording
   (matched filter on the known cue waveform), over a long breathing session;
-- peak resident memory of the coach's process."""
+- memory of the coach's processes: the sum of each one's peak, and the largest sum seen at one
+  moment (resident, and proportional: a page they share counted once)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,8 @@ LATENCY_REQUESTS = ("coach, a bit louder", "coach, quieter please", "coach, how 
 BARGE_IN_REQUEST = "coach, what are the five pillars"
 PARTNER_VOICE = "en-us"
 """The espeak-ng voice the room figures use for the partner (the recogniser hears it best)."""
+MEMORY_SAMPLE_S = 0.1
+"""How often LiveCoach sums its processes' memory (family_peak_mb)."""
 FRAME_S = 0.01
 SILENCE_DB = -45.0
 """A frame quieter than this (dBFS) counts as silence."""
@@ -68,8 +71,10 @@ class LiveCoach:
         self.events: queue.Queue[CoachEvent] = queue.Queue()
         self.log: list[CoachEvent] = []
         self.errors: list[str] = []
+        self._family_peaks = {"rss": 0.0, "pss": 0.0}
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._read_errors, daemon=True).start()
+        threading.Thread(target=self._sample_memory, daemon=True).start()
 
     def wait_for(self, kind: str, timeout: float, what: str | None = None,
                  after: float | None = None) -> CoachEvent:
@@ -116,13 +121,29 @@ class LiveCoach:
         return total
 
     def peak_rss_mb(self) -> float:
-        """The sum of each process's own peak: never less than the family's real peak."""
-        total = 0.0
-        for pid in self.processes():
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    total += int(line.split()[1]) / 1024
-        return total
+        """The sum of each process's own peak: never less than the family's real peak (which
+        family_peak_mb samples), as the peaks may come at different moments."""
+        return sum(_status_kb(pid, "VmHWM:") for pid in self.processes()) / 1024
+
+    def family_peak_mb(self) -> dict[str, float]:
+        """The largest sum over the coach's processes seen at one moment (sampled every
+        MEMORY_SAMPLE_S): of resident sizes ("rss"), and of proportional sizes ("pss"), which
+        count a page the processes share (the interpreter, numpy's libraries) once, not twice."""
+        return dict(self._family_peaks)
+
+    def _sample_memory(self) -> None:
+        while self.process.poll() is None:
+            totals = {"rss": 0.0, "pss": 0.0}
+            try:
+                for pid in self.processes():
+                    totals["rss"] += _status_kb(pid, "VmRSS:") / 1024
+                    totals["pss"] += _rollup_kb(pid, "Pss:") / 1024
+            except (OSError, ValueError):  # a process ending between listing and reading
+                pass
+            else:
+                for key, value in totals.items():
+                    self._family_peaks[key] = max(self._family_peaks[key], value)
+            time.sleep(MEMORY_SAMPLE_S)
 
     def close(self) -> None:
         self.process.terminate()
@@ -146,6 +167,20 @@ class LiveCoach:
     def _read_errors(self) -> None:
         for line in self.process.stderr:
             self.errors.append(line.strip())
+
+
+def _status_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
+
+
+def _rollup_kb(pid: int, field: str) -> int:
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1])
+    return 0
 
 
 def speech_end(start: float, audio: Audio) -> float:
@@ -274,6 +309,9 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             errors = _cue_errors(room, coach, breathing.count * breathing.cycle_s)
             figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
             figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
+            family = coach.family_peak_mb()
+            figures["rss_mb_family_peak"] = round(family["rss"], 1)
+            figures["pss_mb_family_peak"] = round(family["pss"], 1)
             figures["speaker_underruns"] = coach.underruns()
             return figures
         finally:
