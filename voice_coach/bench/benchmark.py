@@ -25,6 +25,7 @@ BOUNDS: dict[str, tuple[str, float]] = {
     "rss_mb_family_peak": ("<=", float("inf")),
     "pss_mb_family_peak": ("<=", float("inf")),
     "idle_cpu_percent": ("<=", 15.0),
+    "openings_ready_s": ("<=", float("inf")),  # after "ready", the replies' openings rendered
     "startup_s": ("<=", 3.0),
     # each voice (bench/voice.py): render speed, an uncached reply's first sentence, memory of a
     # process that speaks with it, and the word error rate of the scripts as the recogniser hears

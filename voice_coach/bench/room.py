@@ -38,6 +38,8 @@ LATENCY_REQUESTS = ("coach, a bit louder", "coach, quieter please", "coach, how 
 BARGE_IN_REQUEST = "coach, what are the five pillars"
 PARTNER_VOICE = "en-us"
 """The espeak-ng voice the room figures use for the partner (the recogniser hears it best)."""
+OPENINGS_LOGGED = "reply openings ahead"
+"""What the coach's debug log says once the replies' openings are rendered (prerender.py)."""
 MEMORY_SAMPLE_S = 0.1
 """How often LiveCoach sums its processes' memory (family_peak_mb)."""
 FRAME_S = 0.01
@@ -93,6 +95,17 @@ class LiveCoach:
         raise TimeoutError(f"the coach did not report {kind!r} within {timeout:g} s; its last "
                            f"events: {recent or 'none'}; on stderr: "
                            f"{' | '.join(self.errors[-10:]) or 'nothing'}")
+
+    def wait_for_log(self, text: str, timeout: float) -> float:
+        """Seconds until a line of the coach's debug log on stderr holds `text`."""
+        began, seen = time.monotonic(), 0
+        while time.monotonic() - began < timeout:
+            lines = self.errors[seen:]
+            if any(text in line for line in lines):
+                return time.monotonic() - began
+            seen += len(lines)
+            time.sleep(0.05)
+        raise TimeoutError(f"the coach did not log {text!r} within {timeout:g} s")
 
     def underruns(self) -> int:
         """Blocks the coach's speaker was asked for too late since it became ready."""
@@ -294,7 +307,10 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             coach = LiveCoach(home)
             ready = coach.wait_for("ready", timeout=60)
             figures = {"startup_s": round(ready.t - coach.started, 2)}
-            progress(f"  ready after {figures['startup_s']} s; idle CPU over 10 s")
+            # the replies' openings render once after "ready": idle means after that
+            figures["openings_ready_s"] = round(coach.wait_for_log(OPENINGS_LOGGED, 60), 2)
+            progress(f"  ready after {figures['startup_s']} s, reply openings rendered "
+                     f"{figures['openings_ready_s']} s later; idle CPU over 10 s")
             figures["idle_cpu_percent"] = round(_idle_cpu(coach, 5 if quick else 10), 1)
             latencies = _latencies(room, coach, 4 if quick else 12)
             figures["latency_ms_p50"] = percentile_ms(latencies, 50)

@@ -126,7 +126,7 @@ def keep_reply_openings(synthesizer, openings: Callable[[], list[str]],
         try:
             count = synthesizer.keep(openings(), rate_wpm)
         except VoiceCoachError as error:  # the live render will say it again, to the user
-            log.warning("rendering the replies' openings ahead failed: %s", error)
+            log.warning("rendering the reply openings ahead failed: %s", error)
             return
         log.debug("rendered %d reply openings ahead in %.1f s", count,
                   time.perf_counter() - began)
