@@ -34,6 +34,11 @@ tenth of a sentence's length to render it (Piper here: about 80 ms per second of
 six slow words last about 2.5 s), and the first sound of a reply may take at most 200 ms."""
 OPENING_WORDS = 2
 """A one-word opening ("Yes,") would make a piece of a breath and sound clipped."""
+LONGEST_PIECE_WORDS = 12
+"""A sentence longer than this is rendered in runs of whole clauses of at most this many words
+(a clause longer than this stays whole). Piper's memory grows with the longest piece it has
+rendered (onnxruntime keeps its largest buffers): about 10 MB per second of speech, so the
+glossary's 25-word sentence took the coach's process about 100 MB over a 12-word one."""
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _CLAUSE_END = re.compile(r"(?<=[,;:])\s+")
 
@@ -46,14 +51,33 @@ def split_sentences(text: str) -> list[str]:
 
 def split_pieces(text: str) -> list[tuple[str, bool]]:
     """The pieces `text` is rendered in, each with whether a sentence ends after it: its
-    sentences, the first one's opening clause apart when it is long (see FIRST_PIECE_WORDS)."""
-    sentences = split_sentences(text)
-    pieces = [(sentence, True) for sentence in sentences]
-    if sentences and len(sentences[0].split()) > FIRST_PIECE_WORDS:
-        opening = _opening_clauses(sentences[0])
+    sentences, the first one's opening clause apart when it is long (see FIRST_PIECE_WORDS),
+    and a long sentence in runs of clauses (LONGEST_PIECE_WORDS)."""
+    pieces: list[tuple[str, bool]] = []
+    for index, sentence in enumerate(split_sentences(text)):
+        opening = _opening_clauses(sentence) \
+            if index == 0 and len(sentence.split()) > FIRST_PIECE_WORDS else None
         if opening:
-            pieces[0:1] = [(opening, False), (sentences[0][len(opening):].lstrip(), True)]
+            pieces.append((opening, False))
+            sentence = sentence[len(opening):].lstrip()
+        runs = _clause_runs(sentence)
+        pieces += [(run, last) for run, last in zip(runs, [False] * (len(runs) - 1) + [True],
+                                                    strict=True)]
     return pieces
+
+
+def _clause_runs(sentence: str) -> list[str]:
+    """`sentence` whole when it is at most LONGEST_PIECE_WORDS long, else cut into runs of whole
+    clauses of at most that many words each."""
+    if len(sentence.split()) <= LONGEST_PIECE_WORDS:
+        return [sentence]
+    runs: list[str] = []
+    for clause in _CLAUSE_END.split(sentence):
+        if runs and len(runs[-1].split()) + len(clause.split()) <= LONGEST_PIECE_WORDS:
+            runs[-1] = f"{runs[-1]} {clause}"
+        else:
+            runs.append(clause)
+    return runs
 
 
 def _opening_clauses(sentence: str) -> str | None:
