@@ -26,6 +26,15 @@ def test_renders_audible_float_audio_at_the_voice_rate(piper):
     assert np.max(np.abs(audio.samples)) > 0.5
 
 
+def test_a_reply_sounds_within_twenty_milliseconds_of_its_start(piper):
+    # Piper's own rendering opens with 40-50 ms of near silence, which a reply's first sound
+    # waited for
+    for text in ("Louder.", "About 3 minutes left.", "Paused."):
+        audio = piper.render(text)
+        first = int(np.flatnonzero(np.abs(audio.samples) > 0.01)[0])
+        assert first / audio.rate < 0.02
+
+
 def test_a_slower_rate_takes_longer(piper):
     assert piper.duration("Six slow breaths, about a minute.", rate_wpm=110) > \
         1.2 * piper.duration("Six slow breaths, about a minute.", rate_wpm=190)

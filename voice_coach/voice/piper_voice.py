@@ -26,6 +26,10 @@ NATURAL_WPM = 190.0
 measured so that at the default 150 wpm this voice takes about as long as espeak-ng."""
 LEVEL = 0.8
 """Peak of every sentence, as espeak-ng's loudest: Piper's raw output peaks near 0.37."""
+SILENT_LEVEL = 0.003
+"""About -50 dBFS: quieter than this, a rendering's first samples count as its leading silence."""
+LEAD_KEPT_S = 0.005
+"""Kept before the first sound, so a word's onset is never clipped."""
 PIPER_THREADS = 1
 """onnxruntime threads, spinning off: on this two-core machine, shared with the recogniser (and,
 here, other work), one thread that sleeps when idle rendered faster than two spinning ones
@@ -92,7 +96,17 @@ class PiperSynthesizer(RenderedVoice):
                 f"The Piper voice produced no sound for {sentence[:40]!r}; "
                 "run `voice-coach doctor`, or set voice = \"system\" in the settings."
             )
-        return Audio((samples * np.float32(LEVEL / peak)).astype(np.float32), self.rate)
+        samples = _without_leading_silence(samples * np.float32(LEVEL / peak), self.rate)
+        return Audio(samples.astype(np.float32), self.rate)
+
+
+def _without_leading_silence(samples: np.ndarray, rate: int) -> np.ndarray:
+    """`samples` from LEAD_KEPT_S before the first one louder than SILENT_LEVEL: Piper starts
+    each rendering with 40-50 ms of near silence (espeak-ng with none), which a reply's first
+    sound waited for."""
+    loud = np.flatnonzero(np.abs(samples) > SILENT_LEVEL)
+    start = max(0, int(loud[0]) - round(LEAD_KEPT_S * rate)) if len(loud) else 0
+    return samples[start:]
 
 
 def length_scale(rate_wpm: float) -> float:
