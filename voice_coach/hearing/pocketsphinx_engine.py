@@ -9,7 +9,8 @@ report):
 - Dither: synthetic or gated audio has runs of exact zeros, which upset feature normalisation.
   Our own, the same for every utterance: PocketSphinx's dither draws from one generator for the
   decoder's life, so the same audio was heard differently depending on what came before (on the
-  dev set up to 7 of 92 everyday sentences changed verdict between two runs).
+  dev set up to 7 of 92 everyday sentences changed verdict between two runs; the noise
+  removal's memory, next, was found later and may have been most of that).
 - No memory between decodes: the acoustic model's feat.params switches on PocketSphinx's noise
   removal (`-remove_noise yes`, which overrides the Decoder's own argument), and its noise
   estimate carried over from one utterance to the next. The same audio was heard differently
@@ -138,7 +139,8 @@ it. Dev set (hearing_dev's commands, everyday and out-of-scope sentences, 3 voic
 at 10 dB pink): of 149 utterances the posterior test dropped, the 4 whose free reading opened
 with "coach" (posteriors 0.997-0.999) were all commands said with it; no everyday or
 out-of-scope sentence's reading opened with it. The room test's "coach, five magic minutes"
-came out as "coach i magic we eight" in 2 of 60 shifted copies and was met with silence."""
+(espeak-ng en-us+f2) placed at 100 offsets in silence came out as "coach i magic we eight" 8
+times, and the coach had met those with silence."""
 
 
 class PocketSphinxRecognizer:
