@@ -96,3 +96,13 @@ def test_kept_pieces_outlast_the_cache_bounds():
 def test_keeping_renders_each_piece_once():
     voice = CountingVoice()
     assert voice.keep(["Paused.", "Paused.", "Louder."], 150) == 2
+
+
+def test_a_piece_already_cached_is_kept_without_a_second_render():
+    voice = CountingVoice(cache_size=1)
+    voice.render("Paused.", 150)
+    assert voice.keep(["Paused."], 150) == 0
+    voice.render("One.", 150)  # would have evicted it from the cache
+    voice.rendered.clear()
+    voice.render("Paused.", 150)
+    assert voice.rendered == []

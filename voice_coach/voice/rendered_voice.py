@@ -61,8 +61,7 @@ def split_pieces(text: str) -> list[tuple[str, bool]]:
             pieces.append((opening, False))
             sentence = sentence[len(opening):].lstrip()
         runs = _clause_runs(sentence)
-        pieces += [(run, last) for run, last in zip(runs, [False] * (len(runs) - 1) + [True],
-                                                    strict=True)]
+        pieces += [(run, n == len(runs) - 1) for n, run in enumerate(runs)]
     return pieces
 
 
@@ -174,13 +173,18 @@ class RenderedVoice:
         rendered = 0
         for piece in pieces:
             key = _Key(piece, int(rate_wpm))
-            if self._lookup(key) is not None:
-                continue
-            with self._render_lock:
-                audio = self._render_sentence(key.sentence, key.rate_wpm)
+            with self._lock:
+                if key in self._kept:
+                    continue
+                audio = self._cache.pop(key, None)  # already cached: kept from now on
+                if audio is not None:
+                    self._cached_seconds -= audio.seconds
+            if audio is None:
+                with self._render_lock:
+                    audio = self._render_sentence(key.sentence, key.rate_wpm)
+                rendered += 1
             with self._lock:
                 self._kept[key] = audio
-            rendered += 1
         return rendered
 
     def close(self) -> None:
