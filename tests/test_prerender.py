@@ -1,6 +1,8 @@
 """What the coach will say, rendered ahead: exercise scripts cached before they are due, and
 the openings of its replies kept from start-up."""
 
+import time
+
 import numpy as np
 
 from voice_coach.audio.types import Audio
@@ -106,3 +108,24 @@ def test_a_piece_already_cached_is_kept_without_a_second_render():
     voice.rendered.clear()
     voice.render("Paused.", 150)
     assert voice.rendered == []
+
+
+class SlowVoice(CountingVoice):
+    """50 ms of work per piece, holding the interpreter as a busy machine's render does."""
+
+    def _render_sentence(self, sentence, rate_wpm):
+        until = time.perf_counter() + 0.05
+        while time.perf_counter() < until:
+            pass
+        return super()._render_sentence(sentence, rate_wpm)
+
+
+def test_a_reply_does_not_wait_for_the_openings_being_rendered_ahead():
+    voice = SlowVoice()
+    ahead = keep_reply_openings(voice, lambda: [f"Opening {n}." for n in range(60)], 150)
+    time.sleep(0.2)  # rendering ahead: three seconds of work in all
+    began = time.perf_counter()
+    voice.render("Sorry, I didn't catch that.", 150)
+    waited = time.perf_counter() - began
+    ahead.join()
+    assert waited < 0.5

@@ -123,6 +123,9 @@ class RenderedVoice:
         self._cached_seconds = 0.0
         self._kept: dict[_Key, Audio] = {}
         """Pieces rendered ahead to stay (`keep`): never evicted by the cache's bounds."""
+        self._wanted = 0
+        """Renders someone is waiting for (a reply, a script): `keep` gives way to them."""
+        self._wanted_done = threading.Condition(self._lock)
         self.last_render_s: float | None = None
         """Seconds the last uncached sentence took to render (for the benchmark and `doctor`)."""
 
@@ -174,6 +177,10 @@ class RenderedVoice:
         for piece in pieces:
             key = _Key(piece, int(rate_wpm))
             with self._lock:
+                # a thread lock is not fair: this loop would take the render lock again and
+                # again, and a reply waiting for it would wait for all the pieces (seen in the
+                # room: "help" said right after start-up answered 7 s late)
+                self._wanted_done.wait_for(lambda: self._wanted == 0)
                 if key in self._kept:
                     continue
                 audio = self._cache.pop(key, None)  # already cached: kept from now on
@@ -220,10 +227,17 @@ class RenderedVoice:
         audio = self._lookup(key)
         if audio is not None:
             return audio
-        with self._render_lock:  # one render at a time: engines keep state (espeak-ng's)
-            started = time.perf_counter()
-            audio = self._render_sentence(key.sentence, key.rate_wpm)
-            elapsed = time.perf_counter() - started
+        with self._lock:
+            self._wanted += 1
+        try:
+            with self._render_lock:  # one render at a time: engines keep state (espeak-ng's)
+                started = time.perf_counter()
+                audio = self._render_sentence(key.sentence, key.rate_wpm)
+                elapsed = time.perf_counter() - started
+        finally:
+            with self._lock:
+                self._wanted -= 1
+                self._wanted_done.notify_all()
         with self._lock:
             self.last_render_s = elapsed
             self._cache[key] = audio
