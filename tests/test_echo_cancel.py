@@ -123,6 +123,18 @@ def test_speech_cut_short_is_not_subtracted_after_the_cut():
     assert not np.any(canceller.reference(int(0.6 * RATE), 1600))
 
 
+def test_a_sound_cut_before_its_first_sound_is_passed_over():
+    # a queued sentence stopped before it began (barge-in, the sound server lost): its samples
+    # are cut to nothing while its onset was known; placing it raised "negative dimensions"
+    later = np.concatenate([np.zeros(800, np.float32), _voice(1.0, seed=2)])
+    canceller = EchoCanceller(RATE)
+    canceller.played(_voice(1.0, seed=1), 10.0)
+    canceller.played(later, 11.0)
+    canceller.stop_playing(10.5)
+    mic = _room(np.zeros(3 * RATE, np.float32), {10: 0.7}) + 1e-3
+    assert len(_feed(canceller, mic)) == len(mic)
+
+
 def test_jittery_chunk_timestamps_do_not_move_the_echo(monkeypatch):
     coach = _voice(3.0, seed=1)
     canceller = _linear_only(EchoCanceller(RATE), monkeypatch)

@@ -380,6 +380,9 @@ class EchoCanceller:
                 continue
             length_s, search_s, wide = STAGES[sound.stage]
             length = min(round(length_s * self.rate), len(sound.samples) - sound.onset)
+            if length <= 0:  # cut before its first sound (stopped, or the device lost)
+                sound.stage = len(STAGES)
+                continue
             search = round(search_s * self.rate)
             start = sound.position + sound.onset
             if start + length + search > self._count:
