@@ -47,6 +47,11 @@ def exchange(room, coach, ears, text, voice=SAM):
     quiet(coach)
     end = say(room, coach, text, voice)
     heard = coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5)
+    if heard.detail["intent"] is None:
+        # not understood: between exercises the coach says so, inside one it says nothing; the
+        # partner will say it again (_twice)
+        print(f"{text!r}: heard {heard.what!r}, not understood")
+        return None, False
     reply = coach.wait_for("say", timeout=REPLY_S, after=end)
     time.sleep(max(0.0, reply.t + reply.detail.get("seconds", 1.0) - time.monotonic()) + 0.4)
     recording = ears.recording()

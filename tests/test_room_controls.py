@@ -55,7 +55,8 @@ def controls(room, tmp_path_factory):
             for control, text in (("next", "next one please"), ("pause", "pause for a moment"),
                                   ("resume", "carry on please"),
                                   ("time_left", "how long is left"), ("stop", "stop please")):
-                results[control] = exchange(room, coach, ears, text, voice=ALEX)
+                results[control] = _twice(control, lambda text=text: exchange(
+                    room, coach, ears, text, voice=ALEX))
             time.sleep(1.0)
     finally:
         coach.close()
