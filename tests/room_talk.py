@@ -9,6 +9,8 @@ SAM, ALEX = "en-us+f2", "en-us+m6"
 """Two partners: espeak-ng voices the embedded recogniser hears best."""
 REPLY_S = 4.0
 """Longest wait from the end of a request to the coach's answer being reported."""
+TRIES = 3
+"""How many times a partner who is not understood says a request (ask)."""
 ONSET_TOLERANCE_S = 0.25
 """The answer's first sound in the recording must be this close to when the coach said it played."""
 
@@ -30,6 +32,49 @@ def say(room, coach, text, voice=SAM) -> float:
     return speech_end(playback.start, audio)
 
 
+class Misheard(TimeoutError):
+    """The coach took the partner's request for another one: they say it again (ask)."""
+
+
+def heard_as(coach, intent, end):
+    """The coach's `heard` event for a request that ended at `end`, when it was understood as
+    `intent`; Misheard when it was taken for another."""
+    heard = coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5)
+    if heard.detail["intent"] != intent:
+        raise Misheard(f"heard {heard.what!r} as {heard.detail['intent']!r}, not {intent!r}")
+    return heard
+
+
+def heard_or_not_understood(coach, mark, end):
+    """The coach's `heard` event for a request that ended at `end` (its log read from line
+    `mark`), or None when the coach made nothing of the utterance and so reported nothing."""
+    try:
+        return coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5)
+    except TimeoutError:
+        if coach.not_understood_since(mark, end - 0.5):
+            return None
+        raise
+
+
+def ask(room, coach, text, wait, voice=SAM):
+    """A partner says `text` until `wait(end of speech)` returns the event it waits for. When the
+    request reached the coach and was not understood (it stayed silent, said "sorry", or took it
+    for another: Misheard), they say it again, up to TRIES times in all, as people do; a request
+    that never reached the coach's ears is the room's fault and fails at once."""
+    for attempt in range(1, TRIES + 1):
+        mark = len(coach.errors)
+        end = say(room, coach, text, voice)
+        try:
+            return wait(end)
+        except TimeoutError as error:
+            if attempt == TRIES or not (isinstance(error, Misheard)
+                                        or coach.not_understood_since(mark, end - 0.5)):
+                raise
+        print(f"{text!r}: not understood, said again")
+        quiet(coach)
+    raise AssertionError("unreachable")
+
+
 def quiet(coach, timeout=30.0) -> None:
     """Until all the coach has said has played (partners take turns)."""
     deadline = time.monotonic() + timeout
@@ -45,12 +90,13 @@ def exchange(room, coach, ears, text, voice=SAM):
     """A partner says `text` with the room quiet: (intent heard, whether the coach's answer is in
     the recording where the coach says it played)."""
     quiet(coach)
+    mark = len(coach.errors)
     end = say(room, coach, text, voice)
-    heard = coach.wait_for("heard", timeout=REPLY_S, after=end - 0.5)
-    if heard.detail["intent"] is None:
+    heard = heard_or_not_understood(coach, mark, end)
+    if heard is None or heard.detail["intent"] is None:
         # not understood: between exercises the coach says so, inside one it says nothing; the
         # partner will say it again (_twice)
-        print(f"{text!r}: heard {heard.what!r}, not understood")
+        print(f"{text!r}: heard {heard and heard.what!r}, not understood")
         return None, False
     reply = coach.wait_for("say", timeout=REPLY_S, after=end)
     time.sleep(max(0.0, reply.t + reply.detail.get("seconds", 1.0) - time.monotonic()) + 0.4)

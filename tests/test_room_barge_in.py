@@ -6,7 +6,7 @@ heard the first time is the benchmark's figure (`voice-coach bench`, "barge-in h
 import time
 
 import pytest
-from room_talk import ALEX, quiet, say, start_coach
+from room_talk import ALEX, ask, quiet, say, start_coach
 
 from voice_coach.bench.room import silent_after
 
@@ -26,8 +26,8 @@ def test_a_partner_saying_stop_over_the_coach_silences_it_within_600_ms(room, tm
             for request, stop, voice in (("coach, what are the five pillars", "stop", "en-us"),
                                          ("coach, what is emotional intimacy",
                                           "coach, stop please", ALEX)):
-                say(room, coach, request)
-                said = coach.wait_for("say", timeout=10)
+                said = ask(room, coach, request, wait=lambda end: coach.wait_for(
+                    "say", timeout=10, after=end - 0.5))
                 time.sleep(max(0.0, said.t - time.monotonic()) + 1.0)  # the coach is talking
                 tries = 0
                 while tries < TRIES:

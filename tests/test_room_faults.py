@@ -3,6 +3,7 @@
 import time
 
 import pytest
+from room_talk import ask, heard_as, quiet
 
 from voice_coach.bench.room import LiveCoach
 
@@ -13,8 +14,8 @@ def test_audio_vanishing_mid_session_pauses_keeps_the_place_and_reconnects(room,
     coach = LiveCoach(tmp_path)
     try:
         coach.wait_for("ready", timeout=60)
-        room.speak_partner("coach, start a hug timer", voice="en-us").wait(timeout=10)
-        coach.wait_for("start", timeout=10, what="hug")
+        ask(room, coach, "coach, start a hug timer", voice="en-us",
+            wait=lambda end: coach.wait_for("start", timeout=10, what="hug", after=end - 0.5))
 
         room.kill_server()
         lost = coach.wait_for("warning", timeout=10)
@@ -25,15 +26,11 @@ def test_audio_vanishing_mid_session_pauses_keeps_the_place_and_reconnects(room,
         said = coach.wait_for("say", timeout=5, what="back")
         time.sleep(max(0.0, said.t + said.detail["seconds"] - time.monotonic()) + 0.3)
 
-        for _ in range(3):  # a partner who is not understood says it again
-            room.speak_partner("carry on please", voice="en-us+f2").wait(timeout=10)
-            resumed = coach.wait_for("heard", timeout=10)
-            if resumed.detail["intent"] == "resume":
-                break
-            time.sleep(2.0)
-        asked = coach.wait_for("say", timeout=40, what="arms")
-        time.sleep(max(0.0, asked.t + asked.detail["seconds"] - time.monotonic()) + 0.3)
-        room.speak_partner("yes", voice="en-us").wait(timeout=10)
+        resumed = ask(room, coach, "carry on please", voice="en-us+f2",
+                      wait=lambda end: heard_as(coach, "resume", end))
+        coach.wait_for("say", timeout=40, what="arms")
+        quiet(coach)
+        ask(room, coach, "yes", voice="en-us", wait=lambda end: heard_as(coach, "yes", end))
         timer_end = coach.wait_for("cue", timeout=40, what="timer_end")
     finally:
         coach.close()

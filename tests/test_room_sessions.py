@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 import pytest
-from room_talk import ALEX, SAM, quiet, say, start_coach
+from room_talk import ALEX, SAM, ask, quiet, say, start_coach
 
 from voice_coach.bench.room import cue_onset_error
 
@@ -22,8 +22,8 @@ def test_a_whole_breathing_session_keeps_its_cues_on_schedule(room, tmp_path):
     coach = start_coach(tmp_path, f"[breathing]\ncount = {BREATHS}\n")
     try:
         with room.listening() as ears:
-            say(room, coach, "coach, breathe with us")
-            coach.wait_for("start", timeout=10, what="breathing")
+            ask(room, coach, "coach, breathe with us", wait=lambda end: coach.wait_for(
+                "start", timeout=10, what="breathing", after=end - 0.5))
             end = coach.wait_for("end", timeout=BREATHS * 10 + 60)
             time.sleep(1.0)
             recording = ears.recording()
@@ -60,8 +60,8 @@ def test_rose_thorn_bud_with_partners_answering_and_sharing_never_moving_it(room
     moved_by_sharing = []
     prompts = []
     try:
-        say(room, coach, "coach, rose thorn bud")
-        coach.wait_for("start", timeout=10, what="rose_thorn_bud")
+        ask(room, coach, "coach, rose thorn bud", wait=lambda end: coach.wait_for(
+            "start", timeout=10, what="rose_thorn_bud", after=end - 0.5))
         for index, sentence in enumerate(SHARING):
             prompt = coach.wait_for("say", timeout=30, what="?")
             prompts.append(prompt.what)

@@ -40,6 +40,9 @@ PARTNER_VOICE = "en-us"
 """The espeak-ng voice the room figures use for the partner (the recogniser hears it best)."""
 OPENINGS_LOGGED = "reply openings ahead"
 """What the coach's debug log says once the replies' openings are rendered (prerender.py)."""
+NOTHING_MADE_OUT = "heard as ''"
+"""What the coach's debug log says of an utterance that reached it and was not made out
+(assistant.py): it stays silent then, as it should for talk not meant for it."""
 MEMORY_SAMPLE_S = 0.1
 """How often LiveCoach sums its processes' memory (family_peak_mb)."""
 FRAME_S = 0.01
@@ -107,6 +110,14 @@ class LiveCoach:
             time.sleep(0.05)
         raise TimeoutError(f"the coach did not log {text!r} within {timeout:g} s")
 
+    def not_understood_since(self, mark: int, after: float) -> bool:
+        """Whether a request reached the coach and was not understood: since line `mark` of its
+        log it made nothing out of an utterance, or it reported hearing one (stamped later than
+        `after`) with no intent. A request that never reached its ears is neither."""
+        return any(NOTHING_MADE_OUT in line for line in self.errors[mark:]) or any(
+            e.event == "heard" and e.t > after and e.detail.get("intent") is None
+            for e in self.log)
+
     def underruns(self) -> int:
         """Blocks the coach's speaker was asked for too late since it became ready."""
         ready = next((e.t for e in self.log if e.event == "ready"), float("inf"))
@@ -136,7 +147,7 @@ class LiveCoach:
     def peak_rss_mb(self) -> float:
         """The sum of each process's own peak: never less than the family's real peak (which
         family_peak_mb samples), as the peaks may come at different moments."""
-        return sum(_status_kb(pid, "VmHWM:") for pid in self.processes()) / 1024
+        return sum(_proc_kb(pid, "status", "VmHWM:") for pid in self.processes()) / 1024
 
     def family_peak_mb(self) -> dict[str, float]:
         """The largest sum over the coach's processes seen at one moment (sampled every
@@ -149,8 +160,8 @@ class LiveCoach:
             totals = {"rss": 0.0, "pss": 0.0}
             try:
                 for pid in self.processes():
-                    totals["rss"] += _status_kb(pid, "VmRSS:") / 1024
-                    totals["pss"] += _rollup_kb(pid, "Pss:") / 1024
+                    totals["rss"] += _proc_kb(pid, "status", "VmRSS:") / 1024
+                    totals["pss"] += _proc_kb(pid, "smaps_rollup", "Pss:") / 1024
             except (OSError, ValueError):  # a process ending between listing and reading
                 pass
             else:
@@ -182,15 +193,9 @@ class LiveCoach:
             self.errors.append(line.strip())
 
 
-def _status_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith(field):
-            return int(line.split()[1])
-    return 0
-
-
-def _rollup_kb(pid: int, field: str) -> int:
-    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+def _proc_kb(pid: int, file: str, field: str) -> int:
+    """A `field` in kB from /proc/<pid>/<file> (status or smaps_rollup); 0 when it has none."""
+    for line in Path(f"/proc/{pid}/{file}").read_text().splitlines():
         if line.startswith(field):
             return int(line.split()[1])
     return 0
