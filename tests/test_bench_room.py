@@ -3,12 +3,14 @@ import numpy as np
 from voice_coach.audio.types import Audio
 from voice_coach.audio.wav_file import resample
 from voice_coach.bench.room import (
+    CoachEvent,
     breathing_settings,
     cue_onset_error,
     first_sound_after,
     reply_latency,
     sound_end,
     speech_end,
+    underruns_between,
 )
 from voice_coach.bench.virtual_room import Recording
 from voice_coach.settings import load_settings
@@ -71,3 +73,11 @@ def test_the_quick_figures_breathe_twelve_times_at_the_default_pace(tmp_path):
     settings, warnings = load_settings(path)
     assert warnings == []
     assert settings.breathing.count == 12
+
+
+def test_underruns_are_counted_in_the_part_of_the_run_they_fell_in():
+    log = [CoachEvent(1.0, "ready", "", {}), CoachEvent(5.0, "underrun", "", {"count": 2}),
+           CoachEvent(9.0, "say", "hello", {}), CoachEvent(12.0, "underrun", "", {"count": 1})]
+    assert underruns_between(log, 0.0, 10.0) == 2
+    assert underruns_between(log, 10.0, 20.0) == 1
+    assert underruns_between(log, 12.0, 20.0) == 0

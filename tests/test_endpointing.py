@@ -266,3 +266,32 @@ def test_early_recognition_in_the_live_pipeline_hears_what_plain_recognition_hea
     # The pause after "coach," settles a copy that the rest of the request makes stale.
     assert heard == [str(len(u.samples)) for u in feed_all(Endpointer(), audio)] \
         and engine.decoded.count(int(heard[0])) == 1
+
+
+class StagedRecognizer(SlowRecognizer):
+    """Gives a quick first reading at once, then its final one only when let go (the two ears:
+    PocketSphinx first, Whisper after)."""
+
+    def transcribe(self, samples, on_first=None):
+        on_first(f"first {len(samples)}")
+        return super().transcribe(samples)
+
+
+def test_a_staged_recognisers_first_reading_is_handed_out_before_its_final_one():
+    engine = StagedRecognizer()
+    early = EarlyRecognizer(engine, staged=True)
+    utterance = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
+    early.settled(utterance)
+    first = _when_decoded(early)
+    engine.go.set()
+    assert [first, _when_decoded(early)] == [(utterance, "first 1600"), (utterance, "1600")]
+
+
+def test_the_delivered_utterance_gets_the_final_reading_decoded_once():
+    engine = StagedRecognizer()
+    early = EarlyRecognizer(engine, staged=True)
+    utterance = Utterance(np.ones(1600, np.int16), 0.0, 0.1)
+    early.settled(utterance)
+    engine.go.set()
+    assert early.transcribe(utterance.samples.copy()) == "1600"
+    assert engine.decoded == [1600]

@@ -126,3 +126,23 @@ def test_the_child_opens_no_socket(ears, request_audio):
 
 def test_silence_is_heard_as_nothing(ears):
     assert ears.transcribe(np.zeros(16000, dtype=np.int16)).text == ""
+
+
+def test_the_pair_child_gives_its_grammar_ears_reading_before_its_final_one():
+    pair = RecognizerProcess(engine="pair")
+    stop = speak("coach, stop", voice="en-us", rate=150)
+    firsts = []
+    try:
+        final = pair.transcribe(hear_pcm(stop), on_first=firsts.append)
+    finally:
+        pair.close()
+    assert [first.engine.split()[0] for first in firsts] == ["pocketsphinx"]
+    assert final.engine.endswith("+ whisper base int8")
+    assert (firsts[0].text, final.text) == ("coach stop", "coach stop")
+
+
+def hear_pcm(audio):
+    from voice_coach.audio.types import float_to_int16
+    from voice_coach.audio.wav_file import resample
+
+    return float_to_int16(resample(audio, 16000).samples)

@@ -70,7 +70,7 @@ def build_pipeline(args, say=None, warn=None) -> Pipeline:
             if hearing.notice:
                 warn(hearing.notice)
             microphone = Microphone(input_device)
-            recognizer = EarlyRecognizer(hearing)
+            recognizer = EarlyRecognizer(hearing, staged=True)
             reopen = lambda: _reopen(input_device, output_device)  # noqa: E731
         except (AudioDeviceError, RecognizerError) as error:
             hearing.close()

@@ -241,13 +241,19 @@ class EarlyRecognizer:
     `finished_early`: over the coach's voice an utterance often settles, picks up a little of the
     coach's leftover voice and settles again, and "stop" heard in the first copy must not wait
     for the second (in the room the wait made silence come up to 0.78 s after the partner's
-    "stop" instead of 0.4)."""
+    "stop" instead of 0.4).
 
-    def __init__(self, recognizer) -> None:
+    With `staged`, the recogniser's `transcribe` also takes `on_first`, which it calls with a
+    quicker first reading before its final one (the two ears' grammar ear, before Whisper has
+    finished): `finished_early` hands that out too, so an urgent "stop" waits only for the
+    quicker ear."""
+
+    def __init__(self, recognizer, staged: bool = False) -> None:
         self.recognizer = recognizer
+        self._staged = staged
         self._lock = threading.Lock()
-        self._copies: list[tuple[Utterance, Future]] = []  # settled copies of this utterance
-        self._handed: set[Future] = set()  # their transcripts already handed out early
+        self._copies: list[_Copy] = []  # settled copies of this utterance
+        self._handed: set[tuple[int, str]] = set()  # (copy, "first" or "final") handed out early
         self._worker: ThreadPoolExecutor | None = None
 
     @property
@@ -261,21 +267,27 @@ class EarlyRecognizer:
     def settled(self, utterance: Utterance) -> None:
         with self._lock:
             # cancel() only succeeds for a copy whose decoding has not started
-            self._copies = [(u, f) for u, f in self._copies if not f.cancel()]
-            self._copies.append((utterance, self._submit(utterance.samples)))
+            self._copies = [c for c in self._copies if not c.future.cancel()]
+            self._copies.append(self._submit(utterance))
 
     def finished_early(self):
-        """The oldest settled copy whose transcript is ready, with it, once each (else None): for
-        a command too urgent to wait out the hangover ("stop" over the coach)."""
+        """The oldest settled copy with a reading not yet handed out, with that reading (its
+        final one when ready, else its first), once each (else None): for a command too urgent
+        to wait out the hangover ("stop" over the coach)."""
         with self._lock:
-            ready = [(u, f) for u, f in self._copies
-                     if f.done() and not f.cancelled() and f not in self._handed]
-            if not ready:
+            for copy in self._copies:
+                if copy.future.cancelled():
+                    continue
+                if copy.future.done() and (id(copy), "final") not in self._handed:
+                    self._handed |= {(id(copy), "final"), (id(copy), "first")}
+                    break
+                if copy.first is not None and (id(copy), "first") not in self._handed:
+                    self._handed.add((id(copy), "first"))
+                    return copy.utterance, copy.first
+            else:
                 return None
-            utterance, future = ready[0]
-            self._handed.add(future)
         try:
-            return utterance, future.result()
+            return copy.utterance, copy.future.result()
         except Exception:  # noqa: BLE001 - the utterance's own delivery reports the failure
             return None
 
@@ -285,13 +297,35 @@ class EarlyRecognizer:
         with self._lock:
             # the utterance is delivered: its settled copies are of no more use early
             copies, self._copies, self._handed = self._copies, [], set()
-        same = [f for u, f in copies if np.array_equal(u.samples, pcm) and not f.cancelled()]
-        for _, future in copies:
-            if future not in same:
-                future.cancel()
-        return (same[-1] if same else self._submit(pcm)).result()
+        same = [c for c in copies
+                if np.array_equal(c.utterance.samples, pcm) and not c.future.cancelled()]
+        for copy in copies:
+            if copy not in same:
+                copy.future.cancel()
+        if same:
+            return same[-1].future.result()
+        return self._submit(Utterance(pcm, 0.0, len(pcm) / self.sample_rate)).future.result()
 
-    def _submit(self, pcm: np.ndarray) -> Future:
+    def _submit(self, utterance: Utterance) -> _Copy:
         if self._worker is None:
             self._worker = ThreadPoolExecutor(1, thread_name_prefix="early-recognition")
-        return self._worker.submit(self.recognizer.transcribe, pcm)
+        copy = _Copy(utterance)
+        if self._staged:
+            copy.future = self._worker.submit(self.recognizer.transcribe, utterance.samples,
+                                              on_first=copy.take_first)
+        else:
+            copy.future = self._worker.submit(self.recognizer.transcribe, utterance.samples)
+        return copy
+
+
+@dataclass(eq=False)
+class _Copy:
+    """One settled copy of an utterance being recognised: its final reading to come, and the
+    first reading when a staged recogniser has given it."""
+
+    utterance: Utterance
+    future: Future | None = None
+    first: object | None = None
+
+    def take_first(self, reading) -> None:
+        self.first = reading

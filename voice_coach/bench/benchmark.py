@@ -98,13 +98,14 @@ def run_bench(quick: bool = False, model: str | None = None, engine: str | None 
     results |= voice_figures(quick=quick, progress=progress)
 
     progress("the virtual room: startup, idle CPU, latency, barge-in, cue onsets")
-    results |= room_figures(quick=quick, progress=progress)
+    results |= room_figures(quick=quick, progress=progress, engine=engine)
     if load:
         from .load import busy_core
 
         progress("the virtual room again, with one core kept busy by another process")
         with busy_core():
-            results["room_under_load"] = room_figures(quick=quick, progress=progress)
+            results["room_under_load"] = room_figures(quick=quick, progress=progress,
+                                                       engine=engine)
     return {key: results[key] for key in ("engine", "voices", *BOUNDS, "ears", "room_under_load")
             if key in results}
 

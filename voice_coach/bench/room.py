@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -118,11 +119,12 @@ class LiveCoach:
             e.event == "heard" and e.t > after and e.detail.get("intent") is None
             for e in self.log)
 
-    def underruns(self) -> int:
-        """Blocks the coach's speaker was asked for too late since it became ready."""
-        ready = next((e.t for e in self.log if e.event == "ready"), float("inf"))
-        return sum(e.detail.get("count", 0) for e in self.log
-                   if e.event == "underrun" and e.t > ready)
+    def underruns(self, since: float | None = None, until: float = float("inf")) -> int:
+        """Blocks the coach's speaker was asked for too late between `since` (by default, when
+        it became ready) and `until`."""
+        if since is None:
+            since = next((e.t for e in self.log if e.event == "ready"), float("inf"))
+        return underruns_between(self.log, since, until)
 
     def drain(self) -> None:
         while not self.events.empty():
@@ -191,6 +193,13 @@ class LiveCoach:
     def _read_errors(self) -> None:
         for line in self.process.stderr:
             self.errors.append(line.strip())
+
+
+def underruns_between(log: list[CoachEvent], since: float, until: float) -> int:
+    """The blocks the coach's `log` reports its speaker underran by, after `since` up to
+    `until`."""
+    return sum(e.detail.get("count", 0) for e in log
+               if e.event == "underrun" and since < e.t <= until)
 
 
 def _proc_kb(pid: int, file: str, field: str) -> int:
@@ -299,7 +308,9 @@ def breathing_settings(quick: bool) -> str:
     return "[breathing]\ncount = 30\ninhale_s = 8\nexhale_s = 12\n"
 
 
-def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None) -> dict:
+def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda line: None,
+                 engine: str | None = None) -> dict:
+    """The room's figures for the live coach hearing with `engine` (its default when None)."""
     with tempfile.TemporaryDirectory(prefix="voice-coach-bench-") as folder:
         home = Path(folder)
         (home / "config").mkdir()
@@ -309,7 +320,7 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
         room.start()
         coach = None
         try:
-            coach = LiveCoach(home)
+            coach = LiveCoach(home, () if engine is None else ("--engine", engine))
             ready = coach.wait_for("ready", timeout=60)
             figures = {"startup_s": round(ready.t - coach.started, 2)}
             # the replies' openings render once after "ready": idle means after that
@@ -317,23 +328,35 @@ def room_figures(quick: bool = False, progress: Callable[[str], None] = lambda l
             progress(f"  ready after {figures['startup_s']} s, reply openings rendered "
                      f"{figures['openings_ready_s']} s later; idle CPU over 10 s")
             figures["idle_cpu_percent"] = round(_idle_cpu(coach, 5 if quick else 10), 1)
+            parts = {"replies": time.monotonic()}  # when each part of the run began
             latencies = _latencies(room, coach, 4 if quick else 12)
             figures["latency_ms_p50"] = percentile_ms(latencies, 50)
             figures["latency_ms_p95"] = percentile_ms(latencies, 95)
             progress(f"  latency p50 {figures['latency_ms_p50']} ms; barge-in trials")
             trials = 3 if quick else 10  # the load bound: a stop heard at least 9 times in 10
+            parts["barge_in"] = time.monotonic()
             bargeins = _bargeins(room, coach, trials)
-            figures["bargein_ms_p95"] = percentile_ms(bargeins, 95)
+            figures["bargein_ms_p95"] = percentile_ms([b.silent for b in bargeins], 95)
             figures["bargein_heard"] = f"{len(bargeins)} of {trials}"
+            figures["bargein_decided_ms_p95"] = percentile_ms(
+                [b.decided for b in bargeins if b.decided is not None], 95)
             progress(f"  barge-in p95 {figures['bargein_ms_p95']} ms over the {len(bargeins)} of "
-                     f"{trials} spoken stops that silenced the coach; {breathing.count} breaths")
+                     f"{trials} spoken stops that silenced the coach (the stop understood "
+                     f"{figures['bargein_decided_ms_p95']} ms after it ended, p95); "
+                     f"{breathing.count} breaths")
+            parts["breathing"] = time.monotonic()
             errors = _cue_errors(room, coach, breathing.count * breathing.cycle_s)
+            parts["end"] = time.monotonic()
             figures["cue_onset_error_ms_p95"] = percentile_ms([abs(e) for e in errors], 95)
             figures["rss_mb_peak"] = round(coach.peak_rss_mb(), 1)
             family = coach.family_peak_mb()
             figures["rss_mb_family_peak"] = round(family["rss"], 1)
             figures["pss_mb_family_peak"] = round(family["pss"], 1)
             figures["speaker_underruns"] = coach.underruns()
+            # which part of the run each underrun fell in: the load bound is on the session's
+            figures["speaker_underruns_by_part"] = {
+                part: coach.underruns(since, until)
+                for (part, since), (_, until) in pairwise(parts.items())}
             return figures
         finally:
             if coach is not None:
@@ -380,7 +403,17 @@ def _latencies(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
     return found
 
 
-def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
+@dataclass(frozen=True)
+class BargeIn:
+    """One spoken "stop" over the coach that silenced it, in seconds after the stop ended: when
+    the room fell silent, and when the coach reported understanding it (None if it reported no
+    stop: then something else silenced it). The difference is the speaker's own delay."""
+
+    silent: float
+    decided: float | None
+
+
+def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[BargeIn]:
     found = []
     with room.listening() as ears:
         for _ in range(trials):
@@ -396,7 +429,9 @@ def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[float]:
             time.sleep(2.0)
             quiet = silent_after(ears.recording(), end)
             if quiet is not None and quiet - end < 1.5:  # later than that: "stop" was not heard
-                found.append(max(0.0, quiet - end))
+                stops = [e.t - end for e in coach.log if e.event == "heard"
+                         and e.detail.get("intent") == "stop" and e.t > playback.start]
+                found.append(BargeIn(max(0.0, quiet - end), stops[0] if stops else None))
             time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
     return found
 

@@ -4,6 +4,7 @@ machine's two cores), and one reading chosen by voice_coach.hearing.reading_choi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -20,6 +21,11 @@ class PairedRecognizer:
     """The Recognizer protocol over PocketSphinx and Whisper together."""
 
     sample_rate = 16000
+    staged = True
+    """`transcribe` gives the grammar ear's reading to `on_first` as soon as it has one, before
+    Whisper has finished: a "stop" said over the coach is acted on from it (the live coach's
+    early path, EarlyRecognizer), as PocketSphinx alone would act, without waiting for the
+    slower ear."""
 
     def __init__(self, grammar_ear: PocketSphinxRecognizer | SteadyNoiseDenoiser,
                  free_ear: WhisperRecognizer, matcher: IntentMatcher) -> None:
@@ -29,9 +35,12 @@ class PairedRecognizer:
         self.name = f"{grammar_ear.name} + {free_ear.name}"
         self.missing_words = grammar_ear.missing_words
 
-    def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
+    def transcribe(self, samples: bytes | np.ndarray,
+                   on_first: Callable[[Transcript], None] | None = None) -> Transcript:
         free = self._worker.submit(self._free_ear.read, samples)
         grammar = self._grammar_ear.transcribe(samples)
+        if on_first is not None:
+            on_first(grammar)
         reading = free.result()
         return choose(grammar, FreeReading(reading.texts, reading.log_probs, reading.no_speech),
                       self._verdict, self.name)

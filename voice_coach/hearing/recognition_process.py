@@ -20,6 +20,7 @@ import signal
 import struct
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -88,7 +89,10 @@ class RecognizerProcess:
             self._info = reply
         return self._info
 
-    def transcribe(self, samples: bytes | np.ndarray) -> Transcript:
+    def transcribe(self, samples: bytes | np.ndarray,
+                   on_first: Callable[[Transcript], None] | None = None) -> Transcript:
+        """The child's final reading of `samples`; an engine that reads in two stages (the two
+        ears) sends its quicker first reading before, which goes to `on_first`."""
         pcm = np.frombuffer(samples, dtype="<i2") if isinstance(samples, bytes | bytearray) \
             else np.asarray(samples, dtype="<i2")
         if self._child is None or self._child.poll() is not None:
@@ -99,6 +103,10 @@ class RecognizerProcess:
             self._child.stdin.write(_LENGTH.pack(len(data)) + data)
             self._child.stdin.flush()
             reply = self._receive()
+            while reply is not None and reply.pop("first", False):
+                if on_first is not None:
+                    on_first(_transcript(reply))
+                reply = self._receive()
         except OSError:
             reply = None
         if reply is None:
@@ -108,8 +116,7 @@ class RecognizerProcess:
                                   "started again: please say that again.")
         if "error" in reply:
             raise RecognizerError(reply["error"])
-        return Transcript(reply["text"], reply["confidence"], tuple(reply["alternatives"]),
-                          reply["engine"], reply["confirmed"], reply["addressed"])
+        return _transcript(reply)
 
     def close(self) -> None:
         """End the child: closing its input is its signal to go."""
@@ -141,6 +148,17 @@ class RecognizerProcess:
         return json.loads(line) if line else None
 
 
+def _transcript(reply: dict) -> Transcript:
+    return Transcript(reply["text"], reply["confidence"], tuple(reply["alternatives"]),
+                      reply["engine"], reply["confirmed"], reply["addressed"])
+
+
+def _fields(heard: Transcript) -> dict:
+    return {"text": heard.text, "confidence": heard.confidence,
+            "alternatives": list(heard.alternatives), "engine": heard.engine,
+            "confirmed": heard.confirmed, "addressed": heard.addressed}
+
+
 def serve(model_path: str | None, intents: str | None, engine: str | None = None,
           wake: WakeWord = DEFAULT) -> None:
     """The child: load once, then one transcript per utterance until the input closes."""
@@ -162,20 +180,23 @@ def serve(model_path: str | None, intents: str | None, engine: str | None = None
     except VoiceCoachError as error:
         reply({"error": str(error)})
         return
+    staged = getattr(recognizer, "staged", False)
     reply({"name": recognizer.name, "sample_rate": recognizer.sample_rate,
            "missing_words": sorted(getattr(recognizer, "missing_words", ())),
            "notice": getattr(recognizer, "notice", "")})
     while header := requests.read(_LENGTH.size):
         pcm = np.frombuffer(requests.read(_LENGTH.unpack(header)[0]), dtype="<i2")
         try:
-            heard = recognizer.transcribe(pcm)
+            if staged:
+                heard = recognizer.transcribe(pcm, on_first=lambda first: reply(
+                    {"first": True} | _fields(first)))
+            else:
+                heard = recognizer.transcribe(pcm)
         except Exception as error:  # one bad utterance must not end the child
             reply({"error": f"The recogniser failed on one utterance ({error}); please say it "
                             "again."})
             continue
-        reply({"text": heard.text, "confidence": heard.confidence,
-               "alternatives": list(heard.alternatives), "engine": heard.engine,
-               "confirmed": heard.confirmed, "addressed": heard.addressed})
+        reply(_fields(heard))
 
 
 if __name__ == "__main__":
