@@ -57,13 +57,14 @@ def test_the_message_is_one_sentence(damaged_parts, tmp_path):
     assert str(raised.value).endswith(".")
 
 
+@pytest.mark.parametrize("engine", ["pair", "auto"])
 def test_a_damaged_model_falls_back_to_pocketsphinx_and_says_so(damaged_parts, tmp_path,
-                                                                 monkeypatch):
+                                                                 monkeypatch, engine):
     monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)
     monkeypatch.setattr(model_store, "cache_dirs", lambda: [])
     monkeypatch.delenv(model_store.ENV_VARIABLE, raising=False)
     monkeypatch.setattr(whisper_model, "installed_parts", lambda: damaged_parts)
-    recognizer = load_recognizer(load_catalog(), engine="pair")
+    recognizer = load_recognizer(load_catalog(), engine=engine)
     assert recognizer.name.startswith("pocketsphinx")
     assert "whisper" not in recognizer.name
     assert "damaged" in recognizer.notice

@@ -37,8 +37,13 @@ MAX_WINDOW_S = 30.0
 BEAM_SIZE = 5
 READINGS = 3
 """Hypotheses kept from the beam (the first is the reading, the rest alternatives)."""
-CPU_THREADS = 2
-"""The machine has two cores; the recogniser has its own process."""
+CPU_THREADS = 1
+"""One thread: beside it PocketSphinx decodes the same utterance in the same process, and the
+coach's sound runs in another, on two cores. Measured with the pair, in process (16 requests,
+four espeak-ng voices, two runs each): one thread was no slower than two (final reading of short
+controls p50 344-356 ms against 355-385 ms, p95 417-443 against 432-455); in the room, one run
+each, a bare stop over the coach silenced it p95 337 ms against 562, replies p95 804 against
+982 ms."""
 PROMPT = ("Coach, hug, rose thorn bud, sentence stems, stress map, magic minutes, breathing, "
           "appreciation, gentle start.")
 """Whisper's previous-text prompt: the coach's own words, so "rose thorn bud" is not
