@@ -6,8 +6,10 @@ unprivileged cases drop to `nobody` first."""
 import json
 import subprocess
 import sys
+from pathlib import Path
 
-from voice_coach.audio.priority import AUDIO_NICE, RECOGNISER_NICE
+from voice_coach.audio.priority import AUDIO_NICE, FREE_EAR_NICE, RECOGNISER_NICE
+from voice_coach.hearing.recognition_process import RecognizerProcess
 
 
 def run_child(code: str) -> dict:
@@ -49,3 +51,21 @@ def test_an_unprivileged_recogniser_stays_at_normal_priority():
     seen = run_child("os.setuid(65534)\nraise_for_audio()\n"
                      "print(json.dumps(lower_for_recognition().nice))")
     assert seen == 0
+
+
+def test_whisper_decodes_below_the_grammar_ear_in_the_recogniser():
+    pair = RecognizerProcess(engine="pair")
+    try:
+        pair.wait_ready()
+        pid = pair.pid
+        tasks = Path(f"/proc/{pid}/task")
+        nice = {int(task.name): _nice_of(task) for task in tasks.iterdir()}
+    finally:
+        pair.close()
+    assert nice[pid] == RECOGNISER_NICE  # the main thread: PocketSphinx decodes there
+    # Whisper's own thread and CTranslate2's, started below it
+    assert list(nice.values()).count(FREE_EAR_NICE) >= 2
+
+
+def _nice_of(task: Path) -> int:
+    return int((task / "stat").read_text().rsplit(")", 1)[1].split()[16])

@@ -207,7 +207,8 @@ class AudioSettings:
 class RecognitionSettings:
     engine: str = _setting("auto", _Keyword(tuple(e.value for e in Engine)))
     """Which engine listens (voice_coach.hearing.engines): "auto" picks Vosk with an English
-    model, else PocketSphinx; "pair" is PocketSphinx and Whisper together, on request."""
+    model, else PocketSphinx and Whisper together ("pair") when Whisper is installed, else
+    PocketSphinx alone."""
     model_path: Path | None = _setting(None, _FolderPath())
     """A Vosk model folder; None searches the usual places (see `voice-coach models list`)."""
 

@@ -32,6 +32,10 @@ AUDIO_NICE = -10
 RECOGNISER_NICE = -5
 """The recogniser's process: decoding can wait a few milliseconds, sound cannot; a busy neighbour
 should wait for both."""
+FREE_EAR_NICE = 0
+"""Whisper's threads inside the recogniser's process: below PocketSphinx, whose reading a "stop"
+said over the coach is acted on from, so that with one core busy the stop does not wait for the
+CPU behind Whisper (measured: see paired_engine.py)."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,14 @@ def lower_for_recognition() -> Priority:
     where allowed, else at normal priority, which is still below the sound's."""
     if not _set_nice(RECOGNISER_NICE):
         _set_nice(max(0, _nice()))
+    return Priority(_nice())
+
+
+def lower_for_free_ear() -> Priority:
+    """Put the calling thread, and the threads it starts later (CTranslate2's), at FREE_EAR_NICE;
+    a thread already at that or lower priority is left as it is."""
+    if _nice() < FREE_EAR_NICE:
+        _set_nice(FREE_EAR_NICE)
     return Priority(_nice())
 
 

@@ -411,6 +411,8 @@ class BargeIn:
 
     silent: float
     decided: float | None
+    heard_as: tuple[str | None, ...] = ()
+    """The intents of what the coach reported hearing after the stop began (for a miss)."""
 
 
 def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[BargeIn]:
@@ -429,9 +431,10 @@ def _bargeins(room: VirtualRoom, coach: LiveCoach, trials: int) -> list[BargeIn]
             time.sleep(2.0)
             quiet = silent_after(ears.recording(), end)
             if quiet is not None and quiet - end < 1.5:  # later than that: "stop" was not heard
-                stops = [e.t - end for e in coach.log if e.event == "heard"
-                         and e.detail.get("intent") == "stop" and e.t > playback.start]
-                found.append(BargeIn(max(0.0, quiet - end), stops[0] if stops else None))
+                heard = [e for e in coach.log if e.event == "heard" and e.t > playback.start]
+                stops = [e.t - end for e in heard if e.detail.get("intent") == "stop"]
+                found.append(BargeIn(max(0.0, quiet - end), stops[0] if stops else None,
+                                     tuple(e.detail.get("intent") for e in heard)))
             time.sleep(max(0.0, said.t + said.detail.get("seconds", 0) - time.monotonic()) + 1.0)
     return found
 

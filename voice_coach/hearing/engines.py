@@ -71,19 +71,28 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
         engine = Engine.PAIR if limit is not None else Engine.POCKETSPHINX
     if engine is Engine.POCKETSPHINX:
         return _pocketsphinx(limit, wake)
-    try:
-        free_ear = _whisper()
-    except RecognizerError as error:
-        fallback = _pocketsphinx(limit, wake)
-        fallback.notice = f"{error} Hearing with PocketSphinx alone meanwhile."
-        return fallback
     if engine is Engine.WHISPER or limit is None:
+        try:
+            free_ear = _whisper()
+        except RecognizerError as error:
+            return _alone(limit, wake, error)
         free_ear.warm_up()
         return free_ear
     from ..understanding.intent import IntentMatcher
     from .paired_engine import PairedRecognizer
 
-    return PairedRecognizer(_pocketsphinx(limit, wake), free_ear, IntentMatcher(limit, wake=wake))
+    grammar_ear = _pocketsphinx(limit, wake)
+    try:
+        return PairedRecognizer(grammar_ear, _whisper, IntentMatcher(limit, wake=wake))
+    except RecognizerError as error:
+        return _alone(limit, wake, error, grammar_ear)
+
+
+def _alone(catalog, wake: WakeWord, error: RecognizerError, grammar_ear=None):
+    """PocketSphinx standing in for an engine with Whisper that could not load, saying why."""
+    fallback = grammar_ear or _pocketsphinx(catalog, wake)
+    fallback.notice = f"{error} Hearing with PocketSphinx alone meanwhile."
+    return fallback
 
 
 def _pocketsphinx(catalog, wake: WakeWord):

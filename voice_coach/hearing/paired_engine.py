@@ -10,6 +10,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from ..audio.denoise import SteadyNoiseDenoiser
+from ..audio.priority import lower_for_free_ear
 from ..understanding.intent import IntentMatcher
 from .pocketsphinx_engine import PocketSphinxRecognizer
 from .reading_choice import FreeReading, Verdict, choose
@@ -28,11 +29,19 @@ class PairedRecognizer:
     slower ear."""
 
     def __init__(self, grammar_ear: PocketSphinxRecognizer | SteadyNoiseDenoiser,
-                 free_ear: WhisperRecognizer, matcher: IntentMatcher) -> None:
-        self._grammar_ear, self._free_ear, self._matcher = grammar_ear, free_ear, matcher
-        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper")
-        self._worker.submit(free_ear.warm_up).result()
-        self.name = f"{grammar_ear.name} + {free_ear.name}"
+                 free_ear: Callable[[], WhisperRecognizer], matcher: IntentMatcher) -> None:
+        """`free_ear` loads Whisper: it is called on Whisper's own thread, below the grammar
+        ear's priority, so that CTranslate2's threads, started as the model loads, inherit it.
+        A RecognizerError from it is raised here."""
+        self._grammar_ear, self._matcher = grammar_ear, matcher
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whisper",
+                                          initializer=lower_for_free_ear)
+        try:
+            self._free_ear = self._worker.submit(_loaded, free_ear).result()
+        except BaseException:
+            self._worker.shutdown()
+            raise
+        self.name = f"{grammar_ear.name} + {self._free_ear.name}"
         self.missing_words = grammar_ear.missing_words
 
     def transcribe(self, samples: bytes | np.ndarray,
@@ -48,3 +57,9 @@ class PairedRecognizer:
     def _verdict(self, text: str, confirmed: bool) -> Verdict:
         result = self._matcher.match(text, confirmed=confirmed)
         return Verdict(text, result.intent, result.score)
+
+
+def _loaded(free_ear: Callable[[], WhisperRecognizer]) -> WhisperRecognizer:
+    ear = free_ear()
+    ear.warm_up()  # CTranslate2 starts its threads on the first call
+    return ear
