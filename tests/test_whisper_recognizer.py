@@ -1,6 +1,9 @@
 """Whisper base, for real: the installed model on espeak-ng speech, alone and paired with
 PocketSphinx."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 
@@ -83,3 +86,14 @@ def test_punctuation_and_case_become_the_coach_s_words():
 def test_a_sentence_said_twice_by_repetition_is_kept_once():
     assert plain_words("What tonight's exercise? What tonight's exercise?") == \
         "what tonight's exercise"
+
+
+def test_whisper_loads_without_faster_whispers_downloader_or_media_decoder():
+    script = ("import sys\nfrom voice_coach.hearing.whisper_engine import WhisperRecognizer\n"
+              "from voice_coach.hearing.whisper_model import prepared_model\n"
+              "WhisperRecognizer(prepared_model()).warm_up()\n"
+              "print(sorted({m.split('.')[0] for m in sys.modules} & "
+              "{'huggingface_hub', 'requests', 'av', 'onnxruntime', 'faster_whisper'}))")
+    loaded = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60, check=True).stdout.strip()
+    assert loaded == "['faster_whisper']"

@@ -76,8 +76,8 @@ class WhisperRecognizer:
         try:
             import ctranslate2
             import tokenizers
-            from faster_whisper.feature_extractor import FeatureExtractor
-            from faster_whisper.tokenizer import Tokenizer
+
+            FeatureExtractor, Tokenizer = _faster_whisper_parts()
 
             self._model = ctranslate2.models.Whisper(str(folder), device="cpu",
                                                      compute_type="int8",
@@ -136,6 +136,29 @@ class WhisperRecognizer:
         confidence = math.exp(reading.log_probs[0]) * (1.0 - reading.no_speech)
         return Transcript(reading.texts[0], confidence, reading.texts[1:], self.name,
                           confirmed=False)
+
+
+def _faster_whisper_parts():
+    """faster-whisper's feature extractor and tokenizer, imported without running its package's
+    `__init__`, which loads what `WhisperModel.transcribe()` and `download_model()` need and
+    this engine does not: PyAV, onnxruntime, and huggingface_hub, a downloader with its HTTP
+    stack (nothing in the recogniser should be able to open a connection). The two modules
+    import only numpy and tokenizers."""
+    import importlib.util
+    import sys
+    import types
+
+    if "faster_whisper" not in sys.modules:
+        spec = importlib.util.find_spec("faster_whisper")
+        if spec is None or not spec.submodule_search_locations:
+            raise ImportError("No module named 'faster_whisper'")
+        package = types.ModuleType("faster_whisper")
+        package.__path__ = list(spec.submodule_search_locations)
+        sys.modules["faster_whisper"] = package
+    from faster_whisper.feature_extractor import FeatureExtractor
+    from faster_whisper.tokenizer import Tokenizer
+
+    return FeatureExtractor, Tokenizer
 
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
