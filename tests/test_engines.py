@@ -26,8 +26,8 @@ def catalog():
     return load_catalog()
 
 
-def test_auto_without_vosk_is_both_ears(no_vosk, catalog):
-    assert isinstance(load_recognizer(catalog), PairedRecognizer)
+def test_auto_without_vosk_is_pocketsphinx(no_vosk, catalog):
+    assert load_recognizer(catalog).name == load_recognizer(catalog, engine="pocketsphinx").name
 
 
 def test_both_ears_on_request(no_vosk, catalog):

@@ -34,7 +34,7 @@ def test_the_child_hears_what_the_recogniser_hears_in_process(ears, request_audi
 
 def test_the_child_reports_its_engine(ears):
     assert (ears.name, ears.sample_rate) == (
-        "pocketsphinx en-us coach (rnnoise in steady noise) + whisper base int8", 16000)
+        "pocketsphinx en-us coach (rnnoise in steady noise)", 16000)
 
 
 def test_the_child_runs_the_engine_asked_for():

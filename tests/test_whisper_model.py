@@ -57,7 +57,7 @@ def test_the_message_is_one_sentence(damaged_parts, tmp_path):
     assert str(raised.value).endswith(".")
 
 
-@pytest.mark.parametrize("engine", ["pair", "auto"])
+@pytest.mark.parametrize("engine", ["pair", "whisper"])
 def test_a_damaged_model_falls_back_to_pocketsphinx_and_says_so(damaged_parts, tmp_path,
                                                                  monkeypatch, engine):
     monkeypatch.setattr(model_store, "MODELS_DIR", tmp_path)

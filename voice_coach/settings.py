@@ -207,8 +207,7 @@ class AudioSettings:
 class RecognitionSettings:
     engine: str = _setting("auto", _Keyword(tuple(e.value for e in Engine)))
     """Which engine listens (voice_coach.hearing.engines): "auto" picks Vosk with an English
-    model, else PocketSphinx and Whisper together ("pair") when Whisper is installed, else
-    PocketSphinx alone."""
+    model, else PocketSphinx; "pair" is PocketSphinx and Whisper together, on request."""
     model_path: Path | None = _setting(None, _FolderPath())
     """A Vosk model folder; None searches the usual places (see `voice-coach models list`)."""
 

@@ -22,7 +22,7 @@ def run(args) -> int:
     engine = requested_engine(args)
     if active and engine in ("auto", "vosk"):
         print(f"Active engine: Vosk with {active}")
-    elif engine in ("auto", "pair") and whisper.startswith("Whisper base int8:"):
+    elif engine == "pair" and whisper.startswith("Whisper base int8:"):
         print("Active engine: PocketSphinx (built in) and Whisper base together "
               "(`voice-coach models download` gets Vosk's English model)")
     else:

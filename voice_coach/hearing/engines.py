@@ -2,15 +2,16 @@
 
 - "vosk": an English Vosk model (the client's engine), used whenever one is found;
 - "pair": PocketSphinx with the coach's grammar and Whisper base together
-  (voice_coach.hearing.paired_engine), the default when Whisper is installed (`make setup`
-  installs it): on the held-out set it understood 0.854 of clean commands and 0.601 at 10 dB,
-  against PocketSphinx's 0.688 and 0.382. A "stop" said over the coach is acted on from the
-  grammar ear's reading, without waiting for Whisper (EarlyRecognizer's first reading);
-- "pocketsphinx": the light choice, built in (RNNoise in front where the noise is steady), and
-  the fallback when Whisper cannot load;
+  (voice_coach.hearing.paired_engine): on the held-out set it understood 0.854 of clean commands
+  and 0.601 at 10 dB, against PocketSphinx's 0.688 and 0.382. A "stop" said over the coach is
+  acted on from the grammar ear's reading, without waiting for Whisper (EarlyRecognizer's first
+  reading). Not yet the default: in a fresh-clone run of the room tests with it, Whisper heard
+  "coach, say that again" as its own prompt ("coach hug rose thorn bud sentence stems"), sure
+  enough to be taken, and the coach started Rose/Thorn/Bud;
+- "pocketsphinx": the default, built in (RNNoise in front where the noise is steady), and the
+  fallback when Whisper cannot load;
 - "whisper": Whisper alone (for comparison in the benchmark and the hearing dev set);
-- "auto": vosk when a model is found, else the pair; dictation (no catalog) is PocketSphinx
-  free, as before.
+- "auto": vosk when a model is found, else pocketsphinx.
 
 When Whisper cannot load (a model package missing or damaged), the coach hears with PocketSphinx
 alone and says so: the recogniser's `notice` holds the sentence."""
@@ -68,7 +69,7 @@ def load_recognizer(catalog: IntentCatalog | None, model_path: str | Path | None
         raise RecognizerError("No English Vosk model was found: run `voice-coach models "
                               "download`, or choose --engine pair or pocketsphinx.")
     if engine is Engine.AUTO:
-        engine = Engine.PAIR if limit is not None else Engine.POCKETSPHINX
+        engine = Engine.POCKETSPHINX
     if engine is Engine.POCKETSPHINX:
         return _pocketsphinx(limit, wake)
     if engine is Engine.WHISPER or limit is None:
