@@ -12,7 +12,7 @@ from voice_coach.bench.partner_voice import mix, speak
 from voice_coach.hearing.engines import load_recognizer
 from voice_coach.hearing.paired_engine import PairedRecognizer
 from voice_coach.hearing.recognition import hear
-from voice_coach.hearing.whisper_engine import WhisperRecognizer, plain_words
+from voice_coach.hearing.whisper_engine import WhisperRecognizer, echoes_prompt, plain_words
 from voice_coach.hearing.whisper_model import prepared_model
 from voice_coach.understanding.catalog import load_catalog
 from voice_coach.understanding.intent import IntentMatcher
@@ -86,6 +86,18 @@ def test_punctuation_and_case_become_the_coach_s_words():
 def test_a_sentence_said_twice_by_repetition_is_kept_once():
     assert plain_words("What tonight's exercise? What tonight's exercise?") == \
         "what tonight's exercise"
+
+
+def test_a_reading_that_repeats_the_prompt_is_known_for_an_echo():
+    assert echoes_prompt("coach hug rose thorn bud sentence stems")
+    assert echoes_prompt("stress map magic minutes")
+
+
+@pytest.mark.parametrize("request_text", ["coach rose thorn bud", "coach a twenty second hug",
+                                          "coach hug", "let's do the sentence stems",
+                                          "five magic minutes", "a hug please"])
+def test_a_request_with_one_of_the_prompts_words_is_no_echo(request_text):
+    assert not echoes_prompt(request_text)
 
 
 def test_whisper_loads_without_faster_whispers_downloader_or_media_decoder():

@@ -35,7 +35,7 @@ should wait for both."""
 FREE_EAR_NICE = 0
 """Whisper's threads inside the recogniser's process: below PocketSphinx, whose reading a "stop"
 said over the coach is acted on from, so that with one core busy the stop does not wait for the
-CPU behind Whisper (measured: see paired_engine.py)."""
+CPU behind Whisper (measured in the room: README, "Hearing with two ears")."""
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,9 @@ child process the decoder holds only its own lock; the live loop waits on a pipe
 
 The child is `python -m voice_coach.hearing.recognition_process` talking over its standard input and
 output (pipes, not sockets: nothing here opens a network connection): an utterance goes in as a
-length and 16-bit samples, a transcript comes back as one JSON line. It ends when its input
-closes, so it never outlives the coach; one that died is started again on the next utterance."""
+length and 16-bit samples, a transcript comes back as one JSON line (the two ears send their
+quicker first reading, marked "first", before it). It ends when its input closes, so it never
+outlives the coach; one that died is started again on the next utterance."""
 
 from __future__ import annotations
 

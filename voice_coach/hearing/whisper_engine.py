@@ -21,6 +21,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -124,7 +125,7 @@ class WhisperRecognizer:
         texts, scores = [], []
         for tokens, score in zip(result.sequences_ids, result.scores, strict=True):
             text = plain_words(self._tokenizer.decode([t for t in tokens if t < eot]))
-            if text and text not in texts:
+            if text and text not in texts and not echoes_prompt(text):
                 texts.append(text)
                 scores.append(float(score))
         return WhisperReading(tuple(texts), tuple(scores), float(result.no_speech_prob))
@@ -162,6 +163,18 @@ def _faster_whisper_parts():
 
 
 _PUNCTUATION = re.compile(r"[^\w\s']+")
+_PROMPT_PHRASES = [phrase.strip().lower() for phrase in PROMPT.rstrip(".").split(",")][1:]
+"""The prompt's phrases after "coach" (which every request may start with)."""
+_PROMPT_ECHOES = [f"{first} {second}" for first, second in pairwise(_PROMPT_PHRASES)]
+
+
+def echoes_prompt(text: str) -> bool:
+    """Whether a reading repeats the prompt rather than the speech: two of its phrases back to
+    back, in its order ("coach hug rose thorn bud sentence stems" for "coach, say that again",
+    read sure enough to start an exercise in a fresh-clone room test). No request the coach
+    knows puts two of them together like that (none of the catalog's 40,819 sentences)."""
+    padded = f" {text} "
+    return any(f" {echo} " in padded for echo in _PROMPT_ECHOES)
 
 
 def plain_words(text: str) -> str:
